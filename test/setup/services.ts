@@ -4,6 +4,8 @@
  * (inherited by test workers), and returns a stop function. Global setup starts them all in
  * order; global teardown stops them in reverse.
  */
+import { dynamoDbLocalService } from "../../lib/dynamodb-local";
+
 export interface StartedService {
   readonly name: string;
   stop(): Promise<void>;
@@ -15,4 +17,6 @@ export interface ServiceDefinition {
 }
 
 // Each issue adds its service here (DynamoDB Local, Kafka, the RCF model server).
-export const SERVICES: ServiceDefinition[] = [];
+export const SERVICES: ServiceDefinition[] = [
+  dynamoDbLocalService,
+];
