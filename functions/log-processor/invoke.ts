@@ -4,7 +4,7 @@
  * otherwise partial batch failures (when the event source mapping reports them) or an error.
  */
 import { eventRecords, isSelfManagedKafkaEvent, type KafkaBatchResponse } from "../../lib/kafka-event";
-import { processBatch, type BatchOutcome } from "./process-batch";
+import { processBatch, type BatchOutcome, type ProcessorDeps } from "./process-batch";
 import { DEFAULT_RETRY_POLICY, Deadline, type RetryPolicy } from "./retry";
 import { batchItemFailures, BatchNotStoredError } from "./response";
 import type { ProcessorSettings } from "./settings";
@@ -30,6 +30,8 @@ export interface InvokeDeps {
   readonly writeConcurrency?: number;
   readonly scoringConcurrency?: number;
   readonly maxPayloadBytes?: number;
+  /** Replaces the feature function (tests of the non-finite-features path only). */
+  readonly extractFeatures?: ProcessorDeps["extractFeatures"];
 }
 
 export interface LambdaContextLike {
@@ -67,6 +69,7 @@ export async function handleKafkaEvent(event: unknown, context: LambdaContextLik
     writeConcurrency: deps.writeConcurrency,
     scoringConcurrency: deps.scoringConcurrency,
     maxPayloadBytes: deps.maxPayloadBytes,
+    extractFeatures: deps.extractFeatures,
     onRetry: (operation, error) => {
       retries++;
       deps.logger?.warn("retrying", { operation, error: error instanceof Error ? error.message : String(error) });
