@@ -42,8 +42,12 @@ export function headerBytes(headers: Readonly<Record<string, string>>): number {
 
 export function buildScoredLog(r: DecodedRecord, event: LogEvent, features: readonly number[], score: number, threshold: number, now: Date, ttlDays: number): ScoredLog {
   const anomaly = score > threshold;
-  const item: ScoredLog = {
-    ...itemKey(r.topic, r.partition, r.offset),
+  const key = itemKey(r.topic, r.partition, r.offset);
+  // One object literal, no spreads: building 10,000 of these is on the handler's hot path, and
+  // spreading into a 20-property object is ~15x slower in V8.
+  return {
+    pk: key.pk,
+    sk: key.sk,
     topic: r.topic,
     partition: r.partition,
     offset: r.offset,
@@ -59,10 +63,10 @@ export function buildScoredLog(r: DecodedRecord, event: LogEvent, features: read
     score,
     threshold,
     anomaly,
+    // Sparse index: only anomalies carry anomalyDay (undefined attributes are not written).
+    anomalyDay: anomaly ? utcDay(event.timestamp) : undefined,
     scoredAt: now.toISOString(),
   };
-  // Sparse index: only anomalies carry anomalyDay.
-  return anomaly ? { ...item, anomalyDay: utcDay(event.timestamp) } : item;
 }
 
 export interface RejectedItemPlan {

@@ -94,6 +94,8 @@ export function freePort(): Promise<number> {
   });
 }
 
+export const DEFAULT_JAVA_OPTIONS: readonly string[] = ["-Xms512m", "-Xmx1g", "-XX:+UseSerialGC"];
+
 export interface DynamoDbLocalOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
@@ -101,6 +103,8 @@ export interface DynamoDbLocalOptions {
   readonly inMemory?: boolean;
   readonly dbPath?: string;
   readonly cacheDir?: string;
+  /** Extra JVM options (default: a fixed heap and the serial collector, which cost least CPU here). */
+  readonly javaOptions?: readonly string[];
   /** How long to wait for the server to answer, ms. */
   readonly startTimeoutMs?: number;
 }
@@ -143,7 +147,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port && options.port > 0 ? options.port : await freePort();
   const storage = options.dbPath && options.inMemory !== true ? ["-dbPath", resolve(options.dbPath)] : ["-inMemory"];
   if (options.dbPath && options.inMemory !== true) mkdirSync(resolve(options.dbPath), { recursive: true });
-  const args = [`-Djava.library.path=${lib}`, "-Xms64m", "-Xmx512m", "-cp", `${lib}/*`, MAIN_CLASS, ...storage, "-port", String(port), "-sharedDb", "-disableTelemetry"];
+  const args = [`-Djava.library.path=${lib}`, ...(options.javaOptions ?? DEFAULT_JAVA_OPTIONS), "-cp", `${lib}/*`, MAIN_CLASS, ...storage, "-port", String(port), "-sharedDb", "-disableTelemetry"];
   const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const keep = (b: Buffer) => {
@@ -158,7 +162,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     child.kill("SIGKILL");
     throw e;
   }
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  // Never outlive the process that started it (a crashed test run or script).
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  const exited = new Promise<void>((r) =>
+    child.once("exit", () => {
+      process.removeListener("exit", killOnExit);
+      r();
+    }),
+  );
   return {
     endpoint,
     port,
