@@ -5,6 +5,7 @@
  * order; global teardown stops them in reverse.
  */
 import { dynamoDbLocalService } from "../../lib/dynamodb-local";
+import { kafkaLocalService } from "../../lib/kafka-local";
 
 export interface StartedService {
   readonly name: string;
@@ -19,4 +20,5 @@ export interface ServiceDefinition {
 // Each issue adds its service here (DynamoDB Local, Kafka, the RCF model server).
 export const SERVICES: ServiceDefinition[] = [
   dynamoDbLocalService,
+  kafkaLocalService,
 ];
