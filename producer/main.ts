@@ -1,0 +1,56 @@
+/**
+ * The producer's entry point (the container's command, and `npm run producer` locally).
+ * Settings: lib/config.ts (topic) and environment variables:
+ *   KAFKA_BROKERS        host:port[,host:port]            (required)
+ *   EVENTS_PER_SECOND    target rate, 0 = unthrottled     (default 100)
+ *   EVENT_COUNT          stop after this many, 0 = forever (default 0)
+ *   ANOMALY_RATE         share of events in injected anomaly episodes (default 0.01)
+ *   SEED                 generator seed                   (default: current time)
+ *   BATCH_SIZE           messages per produce request     (default 500)
+ *   KAFKA_TOPIC          overrides config.kafka.topic
+ */
+import { loadConfig } from "../lib/config";
+import { generateLogEvents } from "./generator";
+import { formatProgress, LogProducer } from "./producer";
+import { KafkaSink } from "./sink";
+
+function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name}=${raw} is not allowed; allowed: a number from ${min} to ${max}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const brokers = (process.env.KAFKA_BROKERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (brokers.length === 0) throw new Error("KAFKA_BROKERS is not set; allowed: host:port[,host:port]");
+  const topic = process.env.KAFKA_TOPIC || config.kafka.topic;
+  const rate = numberFromEnv("EVENTS_PER_SECOND", 100, 0, 1e6);
+  const count = numberFromEnv("EVENT_COUNT", 0, 0, Number.MAX_SAFE_INTEGER);
+  const seed = numberFromEnv("SEED", Date.now() % 2 ** 31, 0, 2 ** 32);
+  const sink = new KafkaSink({ brokers });
+  await sink.connect();
+  const producer = new LogProducer(sink, {
+    topic,
+    eventsPerSecond: rate,
+    batchSize: numberFromEnv("BATCH_SIZE", 500, 1, 100000),
+    onProgress: (p) => console.log(formatProgress(p)),
+    onError: (e, lost) => console.error(`[producer] a batch of ${lost} failed: ${e.message}`),
+  });
+  // SIGTERM (Kubernetes) and SIGINT (Ctrl-C): finish what is in flight, then exit.
+  for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => producer.stop());
+  console.log(`[producer] sending to ${topic} on ${brokers.join(",")} at ${rate || "max"} events/s, seed ${seed}`);
+  const final = await producer.run(
+    generateLogEvents({ seed, count: count || Number.MAX_SAFE_INTEGER, start: new Date(), eventsPerSecond: rate || 1000, anomalyRate: numberFromEnv("ANOMALY_RATE", 0.01, 0, 1) }),
+  );
+  await sink.disconnect();
+  console.log(`[producer] done: ${formatProgress(final)}`);
+  process.exitCode = final.errors > 0 ? 1 : 0;
+}
+
+main().catch((e: Error) => {
+  console.error(`[producer] ${e.message}`);
+  process.exit(1);
+});
