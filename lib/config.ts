@@ -225,7 +225,7 @@ const devProfile: PipelineConfig = {
   },
   versions: {
     kafka: "4.1.0",
-    argocdChart: "9.1.4",
+    argocdChart: "9.1.9",
     argocdAppsChart: "2.0.2",
     strimziChart: "0.48.0",
     awsLoadBalancerControllerChart: "1.14.0",

@@ -8,7 +8,9 @@
  *   SEED                 generator seed                   (default: current time)
  *   BATCH_SIZE           messages per produce request     (default 500)
  *   KAFKA_TOPIC          overrides config.kafka.topic
+ *   HEALTH_PORT          serve GET /healthz here (Kubernetes probes); unset = no server
  */
+import { createServer } from "node:http";
 import { loadConfig } from "../lib/config";
 import { generateLogEvents } from "./generator";
 import { formatProgress, LogProducer } from "./producer";
@@ -36,9 +38,23 @@ async function main(): Promise<void> {
     topic,
     eventsPerSecond: rate,
     batchSize: numberFromEnv("BATCH_SIZE", 500, 1, 100000),
-    onProgress: (p) => console.log(formatProgress(p)),
-    onError: (e, lost) => console.error(`[producer] a batch of ${lost} failed: ${e.message}`),
+    onError: (e, lost) => {
+      healthy = false;
+      console.error(`[producer] a batch of ${lost} failed: ${e.message}`);
+    },
+    onProgress: (p) => {
+      healthy = true;
+      console.log(formatProgress(p));
+    },
   });
+  let healthy = true;
+  const healthPort = numberFromEnv("HEALTH_PORT", 0, 0, 65535);
+  const health =
+    healthPort > 0
+      ? createServer((req, res) => {
+          res.writeHead(req.url === "/healthz" && healthy ? 200 : 503).end();
+        }).listen(healthPort)
+      : undefined;
   // SIGTERM (Kubernetes) and SIGINT (Ctrl-C): finish what is in flight, then exit.
   for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => producer.stop());
   console.log(`[producer] sending to ${topic} on ${brokers.join(",")} at ${rate || "max"} events/s, seed ${seed}`);
@@ -46,6 +62,7 @@ async function main(): Promise<void> {
     generateLogEvents({ seed, count: count || Number.MAX_SAFE_INTEGER, start: new Date(), eventsPerSecond: rate || 1000, anomalyRate: numberFromEnv("ANOMALY_RATE", 0.01, 0, 1) }),
   );
   await sink.disconnect();
+  health?.close();
   console.log(`[producer] done: ${formatProgress(final)}`);
   process.exitCode = final.errors > 0 ? 1 : 0;
 }
