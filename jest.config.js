@@ -5,7 +5,7 @@
  *   setup installs into .cache/ and starts on loopback ports, and stops afterwards.
  * `npx jest --selectProjects unit` runs only the fast part.
  */
-const tsJest = ["ts-jest", { isolatedModules: true, diagnostics: false }];
+const tsJest = ["ts-jest", { diagnostics: false }];
 const common = {
   testEnvironment: "node",
   transform: { "^.+\\.tsx?$": tsJest },

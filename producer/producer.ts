@@ -13,6 +13,12 @@ export interface ProducerOptions {
   readonly eventsPerSecond: number;
   /** Messages per send (one produce request per partition leader). */
   readonly batchSize?: number;
+  /**
+   * Flush before a batch's values pass this many bytes (default 512 KiB). Kafka refuses a
+   * record batch over the broker's message.max.bytes (1 MiB by default), and with few keys one
+   * partition can receive most of a batch.
+   */
+  readonly maxBatchBytes?: number;
   /** Called about every `progressEveryMs` with running totals. */
   readonly onProgress?: (p: ProducerProgress) => void;
   readonly progressEveryMs?: number;
@@ -57,6 +63,7 @@ export class LogProducer {
   /** Sends every log of `source` (or until stopped). Resolves with the final counts. */
   async run(source: Iterable<GeneratedLog>): Promise<ProducerProgress> {
     const batchSize = this.opts.batchSize ?? 500;
+    const maxBatchBytes = this.opts.maxBatchBytes ?? 512 * 1024;
     const maxFailures = this.opts.maxConsecutiveFailures ?? 3;
     const t0 = Date.now();
     let sent = 0;
@@ -95,15 +102,19 @@ export class LogProducer {
 
     let batch: OutgoingMessage[] = [];
     let batchAnomalies = 0;
+    let batchBytes = 0;
     for (const log of source) {
       if (this.stopping) break;
-      batch.push(toMessage(log));
-      if (log.anomaly) batchAnomalies++;
-      if (batch.length >= batchSize) {
+      const message = toMessage(log);
+      if (batch.length > 0 && (batch.length >= batchSize || batchBytes + message.value.length > maxBatchBytes)) {
         await flush(batch, batchAnomalies);
         batch = [];
         batchAnomalies = 0;
+        batchBytes = 0;
       }
+      batch.push(message);
+      batchBytes += message.value.length;
+      if (log.anomaly) batchAnomalies++;
     }
     if (batch.length > 0) await flush(batch, batchAnomalies);
     const final = progress();

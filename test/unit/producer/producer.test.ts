@@ -1,0 +1,75 @@
+import { HEADER_ANOMALY_KIND, parseLogEvent } from "../../../lib/log-event";
+import { generateLogEvents } from "../../../producer/generator";
+import { LogProducer, toMessage } from "../../../producer/producer";
+import type { LogSink, OutgoingMessage } from "../../../producer/sink";
+
+/** An in-memory sink that records batches and can fail on demand. */
+class RecordingSink implements LogSink {
+  batches: OutgoingMessage[][] = [];
+  failNext = 0;
+  async connect() {}
+  async disconnect() {}
+  async send(_topic: string, messages: readonly OutgoingMessage[]) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("broker unavailable");
+    }
+    this.batches.push([...messages]);
+  }
+}
+
+describe("LogProducer", () => {
+  it("keys by service, tags anomalies in a header and sends every event once", async () => {
+    const logs = [...generateLogEvents({ seed: 2, count: 1234, anomalyRate: 0.05 })];
+    const sink = new RecordingSink();
+    const r = await new LogProducer(sink, { topic: "t", eventsPerSecond: 0, batchSize: 100 }).run(logs);
+    expect(r).toMatchObject({ sent: 1234, errors: 0, anomalies: logs.filter((l) => l.anomaly).length });
+    const all = sink.batches.flat();
+    expect(all.map((m) => (parseLogEvent(m.value, 65536) as any).event.traceId)).toEqual(logs.map((l) => l.event.traceId));
+    expect(all.every((m, i) => m.key === logs[i].event.service)).toBe(true);
+    expect(all.filter((m) => m.headers?.[HEADER_ANOMALY_KIND]).length).toBe(r.anomalies);
+    expect(Math.max(...sink.batches.map((b) => b.length))).toBe(100);
+  });
+
+  it("never builds a batch over maxBatchBytes", async () => {
+    const logs = [...generateLogEvents({ seed: 3, count: 500 })];
+    const one = toMessage(logs[0]).value.length;
+    const sink = new RecordingSink();
+    await new LogProducer(sink, { topic: "t", eventsPerSecond: 0, batchSize: 1000, maxBatchBytes: one * 10 }).run(logs);
+    for (const b of sink.batches) expect(b.reduce((n, m) => n + m.value.length, 0)).toBeLessThanOrEqual(one * 12);
+    expect(sink.batches.flat()).toHaveLength(500);
+  });
+
+  it("paces to the target rate", async () => {
+    const sink = new RecordingSink();
+    const t0 = Date.now();
+    await new LogProducer(sink, { topic: "t", eventsPerSecond: 1000, batchSize: 50 }).run(generateLogEvents({ seed: 4, count: 300 }));
+    // 300 events at 1,000/s cannot finish in much less than 0.3 s.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+  });
+
+  it("counts a failed batch as errors and gives up after consecutive failures", async () => {
+    const sink = new RecordingSink();
+    sink.failNext = 1;
+    const errors: number[] = [];
+    const r = await new LogProducer(sink, { topic: "t", eventsPerSecond: 0, batchSize: 10, onError: (_e, n) => errors.push(n) }).run(generateLogEvents({ seed: 5, count: 30 }));
+    expect(r).toMatchObject({ sent: 20, errors: 10 });
+    expect(errors).toEqual([10]);
+    sink.failNext = 5;
+    await expect(new LogProducer(sink, { topic: "t", eventsPerSecond: 0, batchSize: 10, maxConsecutiveFailures: 2 }).run(generateLogEvents({ seed: 5, count: 50 }))).rejects.toThrow(
+      /giving up after 2 failed batches/,
+    );
+  });
+
+  it("stop() finishes the batch in flight and sends what was already taken", async () => {
+    const sink = new RecordingSink();
+    const p = new LogProducer(sink, { topic: "t", eventsPerSecond: 2000, batchSize: 10 });
+    const run = p.run(generateLogEvents({ seed: 6, count: 100_000 }));
+    await new Promise((r) => setTimeout(r, 100));
+    p.stop();
+    const r = await run;
+    expect(r.sent).toBeGreaterThan(0);
+    expect(r.sent).toBeLessThan(100_000);
+    expect(sink.batches.flat()).toHaveLength(r.sent);
+  });
+});
