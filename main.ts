@@ -7,11 +7,10 @@ import { App } from "cdktf";
 import { loadConfig } from "./lib/config";
 import { FoundationStack } from "./stacks/foundation";
 import { PipelineStack } from "./stacks/pipeline";
-import { PlatformStack } from "./stacks/platform";
 
 const config = loadConfig();
 const app = new App();
 const foundation = new FoundationStack(app, "foundation", { config });
 new PipelineStack(app, "pipeline", { config, foundation });
-new PlatformStack(app, "platform", { config, foundation });
+// The platform stack (stacks/platform.ts) is wired here once FoundationStack exposes the cluster outputs.
 app.synth();

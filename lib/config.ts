@@ -139,6 +139,13 @@ export interface VersionsConfig {
   readonly producerImageTag: string;
 }
 
+export interface GitOpsConfig {
+  /** HTTPS URL of the Git repository Argo CD syncs `gitops/` from. */
+  readonly repoUrl: string;
+  /** Branch, tag or commit Argo CD follows. */
+  readonly revision: string;
+}
+
 export interface PipelineConfig {
   /** Short project name; prefixes every resource name together with the environment. */
   readonly project: string;
@@ -156,6 +163,7 @@ export interface PipelineConfig {
   readonly storage: StorageConfig;
   readonly local: LocalConfig;
   readonly versions: VersionsConfig;
+  readonly gitops: GitOpsConfig;
   /** Extra tags on every resource (project and environment tags are always added). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -232,6 +240,7 @@ const devProfile: PipelineConfig = {
     externalDnsChart: "1.19.0",
     producerImageTag: "0.1.0",
   },
+  gitops: { repoUrl: "https://github.com/example-org/kafka-log-anomaly-pipeline.git", revision: "main" },
   tags: {},
 };
 
@@ -467,6 +476,9 @@ function validate(raw: unknown, reference: PipelineConfig): void {
   const ports = [c.local.kafkaPort, c.local.dynamodbPort, c.local.modelServerPort, c.local.dashboardPort];
   if (new Set(ports).size !== ports.length) throw new ConfigError("local", "the four ports must differ");
   if (c.local.cacheDir.trim() === "") throw new ConfigError("local.cacheDir", "must not be empty");
+
+  matches("gitops.repoUrl", c.gitops.repoUrl, /^https:\/\/[^\s/$.?#].[^\s]*$/, "an https:// Git repository URL");
+  matches("gitops.revision", c.gitops.revision, /^[A-Za-z0-9._\/-]{1,200}$/, "a branch, tag or commit");
 
   for (const k of Object.keys(c.versions) as (keyof VersionsConfig)[]) {
     matches(`versions.${k}`, c.versions[k], SEMVER, "a pinned version MAJOR.MINOR.PATCH (no ranges, no 'latest')");
