@@ -36,7 +36,9 @@ async function readBack(brokers: string[], topic: string, expected: number, time
       if (got.length >= expected) done();
     },
   });
-  await Promise.race([finished, new Promise((r) => setTimeout(r, timeoutMs))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([finished, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer);
   // Anything beyond `expected` would be a duplicate: give it a moment to show up.
   await new Promise((r) => setTimeout(r, 1500));
   await consumer.disconnect();
