@@ -5,12 +5,8 @@
  */
 import { App } from "cdktf";
 import { loadConfig } from "./lib/config";
-import { FoundationStack } from "./stacks/foundation";
-import { PipelineStack } from "./stacks/pipeline";
+import { buildApp } from "./stacks/app";
 
-const config = loadConfig();
 const app = new App();
-const foundation = new FoundationStack(app, "foundation", { config });
-new PipelineStack(app, "pipeline", { config, foundation });
-// The platform stack (stacks/platform.ts) is wired here once FoundationStack exposes the cluster outputs.
+buildApp(app, loadConfig());
 app.synth();

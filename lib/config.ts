@@ -146,6 +146,22 @@ export interface GitOpsConfig {
   readonly revision: string;
 }
 
+export type StateBackend = "local" | "s3";
+
+export interface StateConfig {
+  /**
+   * Where Terraform keeps state. `local`: files next to the synthesized stacks (relative paths,
+   * so the output folder can move). `s3`: an S3 bucket with S3-native locking (use_lockfile).
+   */
+  readonly backend: StateBackend;
+  /** State bucket (s3 backend only). */
+  readonly bucket: string;
+  /** Region of the state bucket (s3 backend only). */
+  readonly region: string;
+  /** Key prefix: state lives at <keyPrefix>/<environment>/<stack>.tfstate. */
+  readonly keyPrefix: string;
+}
+
 export interface PipelineConfig {
   /** Short project name; prefixes every resource name together with the environment. */
   readonly project: string;
@@ -164,6 +180,7 @@ export interface PipelineConfig {
   readonly local: LocalConfig;
   readonly versions: VersionsConfig;
   readonly gitops: GitOpsConfig;
+  readonly state: StateConfig;
   /** Extra tags on every resource (project and environment tags are always added). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -241,6 +258,7 @@ const devProfile: PipelineConfig = {
     producerImageTag: "0.1.0",
   },
   gitops: { repoUrl: "https://github.com/example-org/kafka-log-anomaly-pipeline.git", revision: "main" },
+  state: { backend: "local", bucket: "", region: "eu-west-1", keyPrefix: "logpipe" },
   tags: {},
 };
 
@@ -479,6 +497,13 @@ function validate(raw: unknown, reference: PipelineConfig): void {
 
   matches("gitops.repoUrl", c.gitops.repoUrl, /^https:\/\/[^\s/$.?#].[^\s]*$/, "an https:// Git repository URL");
   matches("gitops.revision", c.gitops.revision, /^[A-Za-z0-9._\/-]{1,200}$/, "a branch, tag or commit");
+
+  oneOf("state.backend", c.state.backend, ["local", "s3"] as const);
+  if (c.state.backend === "s3") {
+    matches("state.bucket", c.state.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (required when state.backend is s3)");
+    matches("state.region", c.state.region, REGION, "an AWS region name such as eu-west-1");
+  }
+  matches("state.keyPrefix", c.state.keyPrefix, /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "path segments of letters, digits, '.', '_', '-'");
 
   for (const k of Object.keys(c.versions) as (keyof VersionsConfig)[]) {
     matches(`versions.${k}`, c.versions[k], SEMVER, "a pinned version MAJOR.MINOR.PATCH (no ranges, no 'latest')");
