@@ -24,17 +24,18 @@ export class PipelineStack extends TerraformStack {
     const name = namePrefix(c);
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: commonTags(c) }] });
 
-    // Both values come from one training run: scripts/train-rcf.ts prints them.
+    // Both values come from one training run (conditions are written as "${…}" because the
+    // JSON syntax reads plain strings as literal text, not as expressions).: scripts/train-rcf.ts prints them.
     const modelDataUrl = new TerraformVariable(this, "model_data_url", {
       type: "string",
       description: "s3:// URI of the trained RCF model.tar.gz (printed by scripts/train-rcf.ts)",
-      validation: [{ condition: 'can(regex("^s3://[a-z0-9.-]{3,63}/.+", var.model_data_url))', errorMessage: "model_data_url must be an s3:// URI of the model artifact, e.g. s3://bucket/models/job/output/model.tar.gz." }],
+      validation: [{ condition: '${can(regex("^s3://[a-z0-9.-]{3,63}/.+", var.model_data_url))}', errorMessage: "model_data_url must be an s3:// URI of the model artifact, e.g. s3://bucket/models/job/output/model.tar.gz." }],
     });
     const threshold = new TerraformVariable(this, "score_threshold", {
       type: "number",
       description: "RCF score above which a log is an anomaly (mean + k·std of training scores, printed by scripts/train-rcf.ts)",
       default: c.scoring.threshold > 0 ? c.scoring.threshold : undefined,
-      validation: [{ condition: "var.score_threshold > 0", errorMessage: "score_threshold must be greater than 0." }],
+      validation: [{ condition: "${var.score_threshold > 0}", errorMessage: "score_threshold must be greater than 0." }],
     });
 
     this.endpoint = new RcfEndpoint(this, "rcf", {
