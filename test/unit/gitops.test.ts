@@ -126,3 +126,22 @@ describe("producer/Dockerfile", () => {
     for (const s of sources) expect([s, existsSync(join(ROOT, s))]).toEqual([s, true]);
   });
 });
+
+describe("Kafka names agree across config, Terraform and gitops/", () => {
+  it("the ESM bootstrap servers and private zone are the names the Strimzi listener publishes", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { synthApp, one } = require("./constructs/helpers") as typeof import("./constructs/helpers");
+    const { json } = synthApp("dev");
+    const esm = one(json.pipeline, "aws_lambda_event_source_mapping");
+    const zone = one(json.foundation, "aws_route53_zone");
+    const kafka = find("Kafka");
+    const lambda = kafka.spec.kafka.listeners.find((l: any) => l.name === "lambda");
+    const bootstrapHost = lambda.configuration.bootstrap.annotations["external-dns.alpha.kubernetes.io/hostname"];
+    expect(esm.self_managed_event_source.endpoints.KAFKA_BOOTSTRAP_SERVERS).toBe(`${bootstrapHost}:${lambda.port}`);
+    expect(bootstrapHost.endsWith(`.${zone.name}`)).toBe(true);
+    for (const b of lambda.configuration.brokers) expect(b.advertisedHost.endsWith(`.${zone.name}`)).toBe(true);
+    expect(esm.topics).toEqual([find("KafkaTopic").metadata.name]);
+    const dns = find("ApplicationSet", (d) => d.metadata.name === "external-dns").spec.template.spec.source.helm.valuesObject;
+    expect(dns.domainFilters).toEqual([zone.name]);
+  });
+});
