@@ -1,0 +1,181 @@
+/**
+ * Random Cut Forest: `numTrees` trees, each fed by its own time-decayed weighted reservoir
+ * sampler, scored by the mean of the trees' normalized expected-inverse-depth scores.
+ *
+ * Two modes, as AWS runs them:
+ * - streaming (Kinesis Analytics RANDOM_CUT_FOREST, the Java library): `process(point)` scores
+ *   the point, then offers it to every sampler; weights decay with λ = timeDecay;
+ * - SageMaker batch (`trainBatch`): λ = 0, each tree's sample drawn uniformly from the training
+ *   set, and `score` never changes the model.
+ */
+import { Random } from "./random";
+import { RandomCutTree } from "./tree";
+
+export interface ForestOptions {
+  readonly dimensions: number;
+  /** @default 100 */
+  readonly numTrees?: number;
+  /** Points kept per tree. @default 256 */
+  readonly sampleSize?: number;
+  /** λ of the sampler weights −λ·t + ln(−ln u). @default 0 (no decay) */
+  readonly timeDecay?: number;
+  /** Scores are 0 until this many points were seen. @default sampleSize */
+  readonly outputAfter?: number;
+  readonly seed?: number;
+}
+
+/**
+ * A weighted reservoir that keeps the `capacity` entries with the smallest weights
+ * (a max-heap: the root is the next to go) and remembers each entry's point.
+ */
+export class WeightedSampler {
+  readonly weights: Float64Array;
+  readonly points: Float32Array;
+  size = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly dim: number,
+  ) {
+    this.weights = new Float64Array(capacity);
+    this.points = new Float32Array(capacity * dim);
+  }
+
+  /** True when a point with this weight would enter the sample. */
+  accepts(weight: number): boolean {
+    return this.size < this.capacity || weight < this.weights[0];
+  }
+
+  /**
+   * Adds the point; if the sampler was full, the largest-weight entry leaves and its point is
+   * copied to `evicted` (returns true then).
+   */
+  add(weight: number, p: ArrayLike<number>, off: number, evicted: Float32Array): boolean {
+    const dim = this.dim;
+    if (this.size < this.capacity) {
+      let i = this.size++;
+      // Sift up.
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.weights[parent] >= weight) break;
+        this.move(parent, i);
+        i = parent;
+      }
+      this.weights[i] = weight;
+      for (let d = 0; d < dim; d++) this.points[i * dim + d] = p[off + d];
+      return false;
+    }
+    for (let d = 0; d < dim; d++) evicted[d] = this.points[d];
+    // Replace the root and sift down.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      const c = r < this.size && this.weights[r] > this.weights[l] ? r : l;
+      if (this.weights[c] <= weight) break;
+      this.move(c, i);
+      i = c;
+    }
+    this.weights[i] = weight;
+    for (let d = 0; d < dim; d++) this.points[i * dim + d] = p[off + d];
+    return true;
+  }
+
+  private move(from: number, to: number): void {
+    this.weights[to] = this.weights[from];
+    this.points.copyWithin(to * this.dim, from * this.dim, from * this.dim + this.dim);
+  }
+}
+
+export class RandomCutForest {
+  readonly dimensions: number;
+  readonly numTrees: number;
+  readonly sampleSize: number;
+  readonly timeDecay: number;
+  readonly outputAfter: number;
+  readonly seed: number;
+  readonly trees: RandomCutTree[] = [];
+  readonly samplers: WeightedSampler[] = [];
+  private readonly samplerRngs: Random[] = [];
+  /** Points seen so far (the sequence index of the next point). */
+  seen = 0;
+  private readonly scratch: Float32Array;
+  private readonly evicted: Float32Array;
+
+  constructor(o: ForestOptions) {
+    if (!Number.isInteger(o.dimensions) || o.dimensions < 1) throw new RangeError(`dimensions must be a positive integer, got ${o.dimensions}`);
+    this.dimensions = o.dimensions;
+    this.numTrees = o.numTrees ?? 100;
+    this.sampleSize = o.sampleSize ?? 256;
+    this.timeDecay = o.timeDecay ?? 0;
+    this.outputAfter = o.outputAfter ?? this.sampleSize;
+    this.seed = o.seed ?? 42;
+    if (this.numTrees < 1 || this.sampleSize < 1) throw new RangeError("numTrees and sampleSize must be at least 1");
+    if (!(this.timeDecay >= 0)) throw new RangeError(`timeDecay must be >= 0, got ${this.timeDecay}`);
+    for (let i = 0; i < this.numTrees; i++) {
+      this.trees.push(new RandomCutTree(this.dimensions, this.sampleSize, new Random(treeSeed(this.seed, i, 1))));
+      this.samplers.push(new WeightedSampler(this.sampleSize, this.dimensions));
+      this.samplerRngs.push(new Random(treeSeed(this.seed, i, 2)));
+    }
+    this.scratch = new Float32Array(this.dimensions);
+    this.evicted = new Float32Array(this.dimensions);
+  }
+
+  private toFloat32(p: ArrayLike<number>): Float32Array {
+    if (p.length !== this.dimensions) throw new RangeError(`expected ${this.dimensions} values, got ${p.length}`);
+    for (let d = 0; d < this.dimensions; d++) this.scratch[d] = p[d];
+    return this.scratch;
+  }
+
+  /** Mean normalized score over the trees (does not change the model). */
+  score(p: ArrayLike<number>): number {
+    const q = this.toFloat32(p);
+    let sum = 0;
+    for (const t of this.trees) sum += t.score(q, 0);
+    return sum / this.numTrees;
+  }
+
+  /** Offers the point to every tree's sampler (streaming update). */
+  update(p: ArrayLike<number>): void {
+    const q = this.toFloat32(p);
+    const t = this.seen++;
+    for (let i = 0; i < this.numTrees; i++) {
+      const sampler = this.samplers[i];
+      // ln(−ln u) for u uniform in (0, 1): 1 − nextDouble() is never 0.
+      const u = 1 - this.samplerRngs[i].nextDouble();
+      const weight = -this.timeDecay * t + Math.log(-Math.log(u));
+      if (!sampler.accepts(weight)) continue;
+      if (sampler.add(weight, q, 0, this.evicted)) this.trees[i].delete(this.evicted, 0);
+      this.trees[i].insert(q, 0);
+    }
+  }
+
+  /** Streaming: score (0 during warm-up), then update. */
+  process(p: ArrayLike<number>): number {
+    const s = this.seen >= this.outputAfter ? this.score(p) : 0;
+    this.update(p);
+    return s;
+  }
+}
+
+/** Per-tree seeds: independent streams for cuts (1) and sampling (2). */
+export function treeSeed(seed: number, tree: number, stream: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(tree + 1, 0x85ebca77) ^ Math.imul(stream, 0xc2b2ae3d)) >>> 0;
+}
+
+/** Streaming shingling: the last `size` values as one point (external shingling). */
+export class Shingle {
+  private readonly buf: Float64Array;
+  private count = 0;
+  constructor(readonly size: number) {
+    this.buf = new Float64Array(size);
+  }
+  /** Pushes a value; returns the shingle once `size` values were seen, else undefined. */
+  push(value: number): Float64Array | undefined {
+    this.buf.copyWithin(0, 1);
+    this.buf[this.size - 1] = value;
+    this.count++;
+    return this.count >= this.size ? this.buf : undefined;
+  }
+}
