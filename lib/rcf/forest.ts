@@ -22,6 +22,11 @@ export interface ForestOptions {
   /** Scores are 0 until this many points were seen. @default sampleSize */
   readonly outputAfter?: number;
   readonly seed?: number;
+  /**
+   * Damp the score of points already in a tree by (1 − m/2M) (AWS's Java library default).
+   * @default true
+   */
+  readonly dampDuplicates?: boolean;
 }
 
 /**
@@ -114,7 +119,9 @@ export class RandomCutForest {
     if (this.numTrees < 1 || this.sampleSize < 1) throw new RangeError("numTrees and sampleSize must be at least 1");
     if (!(this.timeDecay >= 0)) throw new RangeError(`timeDecay must be >= 0, got ${this.timeDecay}`);
     for (let i = 0; i < this.numTrees; i++) {
-      this.trees.push(new RandomCutTree(this.dimensions, this.sampleSize, new Random(treeSeed(this.seed, i, 1))));
+      const tree = new RandomCutTree(this.dimensions, this.sampleSize, new Random(treeSeed(this.seed, i, 1)));
+      tree.dampDuplicates = o.dampDuplicates ?? true;
+      this.trees.push(tree);
       this.samplers.push(new WeightedSampler(this.sampleSize, this.dimensions));
       this.samplerRngs.push(new Random(treeSeed(this.seed, i, 2)));
     }

@@ -41,6 +41,12 @@ export class RandomCutTree {
   private readonly curMax: Float64Array;
   private readonly path: Int32Array;
 
+  /**
+   * Damp the score of a point already in the tree by (1 − m/2M), as AWS's Java library does.
+   * Kinesis Analytics' RANDOM_CUT_FOREST does not (see the README's conformance figures).
+   */
+  dampDuplicates = true;
+
   constructor(
     dim: number,
     capacity: number,
@@ -275,7 +281,8 @@ export class RandomCutTree {
     let score: number;
     if (this.leafEquals(leaf, q, off)) {
       const m = this.leafMass[leaf];
-      score = (1 - m / (2 * this.totalMass)) / (depth + Math.log2(m + 1));
+      const damp = this.dampDuplicates ? 1 - m / (2 * this.totalMass) : 1;
+      score = damp / (depth + Math.log2(m + 1));
     } else {
       score = 1 / (depth + 1);
     }
