@@ -321,6 +321,11 @@ export class RandomCutTree {
     return sumMerged === 0 ? 0 : (sumMerged - sumBox) / sumMerged;
   }
 
+  /** The root's cut, if the root is an internal node (for tests). */
+  rootCut(): { dim: number; value: number } | undefined {
+    return this.root >= 0 && this.root !== NULL ? { dim: this.cutDim[this.root], value: this.cutValue[this.root] } : undefined;
+  }
+
   /** Depth of the leaf q would reach, and whether it holds q (for tests). */
   leafDepth(q: ArrayLike<number>): { depth: number; mass: number; equal: boolean } {
     let depth = 0;

@@ -1,0 +1,169 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RandomCutForest, Shingle, WeightedSampler } from "../../../lib/rcf/forest";
+import { BatchRcfModel, loadModel, scoreStats, thresholdFromStats } from "../../../lib/rcf/model";
+import { Random } from "../../../lib/rcf/random";
+import { RandomCutTree } from "../../../lib/rcf/tree";
+
+const log2 = Math.log2;
+
+describe("RandomCutTree on hand-built inputs", () => {
+  it("a single point: depth 0, damped score for itself, 1/(0+1) for another", () => {
+    const t = new RandomCutTree(2, 8, new Random(1));
+    t.insert([1, 1]);
+    // Seen: (1 − 1/2)/(0 + log2 2) = 0.5, times log2(M+1) = 1.
+    expect(t.score([1, 1])).toBeCloseTo(0.5 * log2(2), 12);
+    // Unseen leaf at depth 0: 1/(0+1) = 1, times log2(2) = 1 (no ancestors to mix in).
+    expect(t.score([5, 5])).toBeCloseTo(1, 12);
+  });
+
+  it("two points: the mix on the way up uses the separation probability", () => {
+    const t = new RandomCutTree(1, 8, new Random(3));
+    t.insert([0]);
+    t.insert([10]);
+    // q = 20 goes right to the leaf 10 at depth 1: leaf score 1/2; root box [0,10], merged [0,20]:
+    // p = (20 − 10)/20 = 0.5 → 0.5·1/(0+1) + 0.5·0.5 = 0.75; × log2(3).
+    expect(t.score([20])).toBeCloseTo(0.75 * log2(3), 12);
+    // q = 10 is there: (1 − 1/4)/(1 + log2 2) = 0.375; p = 0 at the root → frozen.
+    expect(t.score([10])).toBeCloseTo(0.375 * log2(3), 12);
+    t.checkInvariants();
+  });
+
+  it("duplicates raise the leaf's mass instead of adding leaves", () => {
+    const t = new RandomCutTree(2, 8, new Random(4));
+    t.insert([1, 2]);
+    t.insert([1, 2]);
+    t.insert([1, 2]);
+    expect(t.leafDepth([1, 2])).toEqual({ depth: 0, mass: 3, equal: true });
+    expect(t.totalMass).toBe(3);
+    // (1 − 3/6)/(0 + log2 4) = 0.25, × log2(4) = 0.5.
+    expect(t.score([1, 2])).toBeCloseTo(0.5, 12);
+    t.dampDuplicates = false;
+    expect(t.score([1, 2])).toBeCloseTo(1, 12);
+  });
+
+  it("keeps boxes, masses and cuts consistent through random inserts and deletes", () => {
+    const rng = new Random(9);
+    const t = new RandomCutTree(3, 64, new Random(10));
+    const pts: number[][] = [];
+    for (let i = 0; i < 2000; i++) {
+      if (pts.length < 60 && (pts.length < 10 || rng.nextDouble() < 0.6)) {
+        const p = [Math.fround(rng.nextDouble() * 10), Math.fround(rng.nextInt(3)), Math.fround(rng.nextDouble())];
+        pts.push(p);
+        t.insert(p);
+      } else {
+        const [p] = pts.splice(rng.nextInt(pts.length), 1);
+        t.delete(p);
+      }
+      if (i % 97 === 0) t.checkInvariants();
+    }
+    t.checkInvariants();
+    expect(t.totalMass).toBe(pts.length);
+    expect(() => t.delete([99, 99, 99])).toThrow(/not in the tree/);
+  });
+
+  it("separation probability is the share of the merged range outside the box", () => {
+    expect(RandomCutTree.separationProbability([0, 0], [1, 1], [0.5, 0.5])).toBe(0);
+    expect(RandomCutTree.separationProbability([0, 0], [1, 1], [3, 0.5])).toBeCloseTo(2 / 4, 12);
+    expect(RandomCutTree.separationProbability([0, 0], [1, 1], [-1, 2])).toBeCloseTo(2 / 4, 12);
+  });
+
+  it("cuts a dimension in proportion to its range, uniformly within it", () => {
+    // Two points 9 apart in x and 1 apart in y: the root cut is on x with probability 0.9.
+    let onX = 0;
+    let sumX = 0;
+    for (let s = 0; s < 2000; s++) {
+      const t = new RandomCutTree(2, 4, new Random(s));
+      t.insert([0, 0]);
+      t.insert([9, 1]);
+      const cut = t.rootCut()!;
+      if (cut.dim === 0) {
+        onX++;
+        sumX += cut.value;
+      }
+    }
+    expect(onX / 2000).toBeGreaterThan(0.87);
+    expect(onX / 2000).toBeLessThan(0.93);
+    expect(sumX / onX).toBeGreaterThan(4.2); // uniform on [0, 9): mean 4.5
+    expect(sumX / onX).toBeLessThan(4.8);
+  });
+});
+
+describe("WeightedSampler", () => {
+  it("keeps the smallest weights and evicts the largest first", () => {
+    const s = new WeightedSampler(3, 1);
+    const out = new Float32Array(1);
+    expect(s.add(0.5, [1], 0, out)).toBe(false);
+    expect(s.add(0.9, [2], 0, out)).toBe(false);
+    expect(s.add(0.1, [3], 0, out)).toBe(false);
+    expect(s.accepts(0.95)).toBe(false);
+    expect(s.accepts(0.6)).toBe(true);
+    expect(s.add(0.6, [4], 0, out)).toBe(true);
+    expect(out[0]).toBe(2); // weight 0.9 left first
+    expect(s.add(0.2, [5], 0, out)).toBe(true);
+    expect(out[0]).toBe(4); // then 0.6
+    expect([...s.weights].sort()).toEqual([0.1, 0.2, 0.5]);
+  });
+});
+
+describe("RandomCutForest (streaming)", () => {
+  it("is 0 during warm-up, reproducible for a seed, and flags a spike", () => {
+    const run = (seed: number) => {
+      const f = new RandomCutForest({ dimensions: 1, numTrees: 30, sampleSize: 64, timeDecay: 1e-4, seed });
+      const rng = new Random(5);
+      const scores: number[] = [];
+      for (let i = 0; i < 600; i++) scores.push(f.process([i === 500 ? 50 : rng.nextDouble()]));
+      return scores;
+    };
+    const a = run(1);
+    expect(a.slice(0, 64).every((s) => s === 0)).toBe(true);
+    expect(a).toEqual(run(1));
+    expect(a).not.toEqual(run(2));
+    const normal = a.slice(100, 500);
+    const mean = normal.reduce((x, y) => x + y, 0) / normal.length;
+    expect(a[500]).toBeGreaterThan(2 * mean);
+  });
+
+  it("shingles consecutive values", () => {
+    const s = new Shingle(3);
+    expect(s.push(1)).toBeUndefined();
+    expect(s.push(2)).toBeUndefined();
+    expect([...s.push(3)!]).toEqual([1, 2, 3]);
+    expect([...s.push(4)!]).toEqual([2, 3, 4]);
+  });
+});
+
+describe("BatchRcfModel (SageMaker batch mode)", () => {
+  const rng = new Random(11);
+  const rows = Array.from({ length: 3000 }, () => [rng.nextDouble(), rng.nextDouble() * 2, 5 + rng.nextDouble()]);
+  const model = BatchRcfModel.train(rows, { numTrees: 40, sampleSize: 128, seed: 3 });
+
+  it("scores outliers above inliers and never changes when scoring", () => {
+    const before = model.score([[0.5, 1, 5.5]]);
+    const outlier = model.scoreOne([10, -10, 40]);
+    expect(outlier).toBeGreaterThan(thresholdFromStats(model.stats, 3));
+    expect(model.score([[0.5, 1, 5.5]])).toEqual(before);
+  });
+
+  it("round-trips through its file and scores identically", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "rcf-")), "model.json");
+    model.save(file);
+    const loaded = loadModel(file);
+    const probe = rows.slice(0, 50).concat([[3, 3, 3]]);
+    expect(loaded.score(probe)).toEqual(model.score(probe));
+    expect(loaded.stats).toEqual(model.stats);
+  });
+
+  it("rejects bad training data with a clear error", () => {
+    expect(() => BatchRcfModel.train([])).toThrow(/empty/);
+    expect(() => BatchRcfModel.train([[1, 2], [1]])).toThrow(/row 1 has 1 values/);
+    expect(() => BatchRcfModel.train([[1, NaN]])).toThrow(/finite/);
+  });
+
+  it("derives the threshold from score statistics", () => {
+    expect(scoreStats([1, 2, 3])).toEqual({ mean: 2, std: 1, count: 3 });
+    expect(thresholdFromStats({ mean: 1, std: 0.2, count: 100 }, 3)).toBeCloseTo(1.6, 12);
+    expect(() => thresholdFromStats({ mean: 0, std: 0, count: 0 }, 3)).toThrow(/missing/);
+  });
+});
