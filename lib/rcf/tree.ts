@@ -270,12 +270,18 @@ export class RandomCutTree {
    */
   rawScore(q: ArrayLike<number>, off = 0): number {
     if (this.root === NULL) return 0;
+    // Locals, not fields, in the hot loops: this is most of the forest's time.
     const dim = this.dim;
+    const path = this.path;
+    const cutDim = this.cutDim;
+    const cutValue = this.cutValue;
+    const left = this.left;
+    const right = this.right;
     let depth = 0;
     let node = this.root;
     while (node >= 0) {
-      this.path[depth++] = node;
-      node = q[off + this.cutDim[node]] <= this.cutValue[node] ? this.left[node] : this.right[node];
+      path[depth++] = node;
+      node = q[off + cutDim[node]] <= cutValue[node] ? left[node] : right[node];
     }
     const leaf = ~node;
     let score: number;
@@ -286,21 +292,24 @@ export class RandomCutTree {
     } else {
       score = 1 / (depth + 1);
     }
+    const boxMin = this.boxMin;
+    const boxMax = this.boxMax;
     for (let k = depth - 1; k >= 0; k--) {
-      const b = this.path[k] * dim;
+      const b = path[k] * dim;
       let sumBox = 0;
-      let sumMerged = 0;
+      let outside = 0;
       for (let d = 0; d < dim; d++) {
-        const lo = this.boxMin[b + d];
-        const hi = this.boxMax[b + d];
+        const lo = boxMin[b + d];
+        const hi = boxMax[b + d];
         const v = q[off + d];
         sumBox += hi - lo;
-        sumMerged += (v > hi ? v : hi) - (v < lo ? v : lo);
+        if (v > hi) outside += v - hi;
+        else if (v < lo) outside += lo - v;
       }
-      if (sumMerged === 0) break;
-      const prob = (sumMerged - sumBox) / sumMerged;
-      if (prob === 0) break;
-      score = prob * (1 / (k + 1)) + (1 - prob) * score;
+      const sumMerged = sumBox + outside;
+      if (sumMerged === 0 || outside === 0) break;
+      const prob = outside / sumMerged;
+      score = prob / (k + 1) + (1 - prob) * score;
     }
     return score;
   }
