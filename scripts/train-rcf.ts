@@ -155,7 +155,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   let events: LogEvent[];
   if (args.generate) {
-    events = [...generateLogEvents({ seed: Number(args.seed ?? 1), count: Number(args.generate), anomalyRate: 0 })].map((g) => g.event);
+    // Spread over a whole day, so every hour of the time-of-day features is seen as normal.
+    const count = Number(args.generate);
+    events = [...generateLogEvents({ seed: Number(args.seed ?? 1), count, eventsPerSecond: count / 86_400, anomalyRate: 0 })].map((g) => g.event);
   } else if (args.input) {
     events = readJsonl(args.input);
   } else if (args.table) {

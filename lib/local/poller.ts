@@ -1,0 +1,108 @@
+/**
+ * Plays the role of Lambda's self-managed Kafka event source mapping on a laptop: a kafkajs
+ * consumer group reads the topic, groups records into batches of at most `batchSize`, waiting
+ * up to `batchingWindowMs` to fill one, hands each batch to the handler in exactly the event
+ * shape Lambda delivers, and commits offsets only after the handler succeeded. A failed batch
+ * (thrown error, or partial batch failures) is not committed and is read again.
+ */
+import { Kafka, logLevel, type Consumer } from "kafkajs";
+import { buildSelfManagedKafkaEvent, type KafkaBatchResponse, type KafkaRecordInput, type SelfManagedKafkaEvent } from "../kafka-event";
+
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+  readonly awsRequestId: string;
+  readonly functionName: string;
+}
+
+export type KafkaHandler = (event: SelfManagedKafkaEvent, context: LambdaContextLike) => Promise<KafkaBatchResponse | void>;
+
+export interface PollerOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  readonly batchSize: number;
+  readonly batchingWindowMs: number;
+  /** The function timeout the context reports against. */
+  readonly timeoutMs: number;
+  readonly handler: KafkaHandler;
+  /** Called after every invocation. */
+  readonly onBatch?: (b: { records: number; ok: boolean; ms: number; error?: string }) => void;
+}
+
+export interface PollerStats {
+  invocations: number;
+  records: number;
+  failedInvocations: number;
+}
+
+export class LambdaPoller {
+  private consumer?: Consumer;
+  readonly stats: PollerStats = { invocations: 0, records: 0, failedInvocations: 0 };
+
+  constructor(private readonly o: PollerOptions) {}
+
+  async start(): Promise<void> {
+    const kafka = new Kafka({ brokers: [...this.o.brokers], clientId: "local-esm", logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({
+      groupId: this.o.groupId,
+      // The batching window: the broker holds a fetch until it has data or the window passes.
+      maxWaitTimeInMs: Math.max(10, this.o.batchingWindowMs),
+      minBytes: 1,
+      maxBytes: 16 * 1024 * 1024,
+      retry: { retries: 10 },
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += this.o.batchSize) {
+          const chunk = batch.messages.slice(i, i + this.o.batchSize);
+          const records: KafkaRecordInput[] = chunk.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            timestamp: m.timestamp,
+            key: m.key,
+            value: m.value,
+            headers: m.headers as KafkaRecordInput["headers"],
+          }));
+          const event = buildSelfManagedKafkaEvent(records, this.o.brokers);
+          const t0 = Date.now();
+          let failure: string | undefined;
+          try {
+            const res = await this.o.handler(event, {
+              getRemainingTimeInMillis: () => Math.max(0, this.o.timeoutMs - (Date.now() - t0)),
+              awsRequestId: `local-${this.stats.invocations}`,
+              functionName: "log-processor-local",
+            });
+            if (res && res.batchItemFailures.length > 0) failure = `partial failure: ${JSON.stringify(res.batchItemFailures)}`;
+          } catch (e) {
+            failure = (e as Error).message;
+          }
+          this.stats.invocations++;
+          this.o.onBatch?.({ records: chunk.length, ok: failure === undefined, ms: Date.now() - t0, error: failure });
+          if (failure !== undefined) {
+            this.stats.failedInvocations++;
+            // Not committed: throwing makes kafkajs fetch the partition again from the last
+            // resolved offset after its retry backoff, as Lambda retries a failed batch.
+            throw new Error(`batch at ${batch.topic}-${batch.partition}@${chunk[0].offset} not stored: ${failure}`);
+          }
+          this.stats.records += chunk.length;
+          const last = chunk[chunk.length - 1].offset;
+          resolveOffset(last);
+          // Committed offset = next offset to read.
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          await heartbeat();
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
