@@ -39,6 +39,8 @@ export class RandomCutTree {
   // Scratch space.
   private readonly curMin: Float64Array;
   private readonly curMax: Float64Array;
+  private readonly scratchMin: Float64Array;
+  private readonly scratchMax: Float64Array;
   private readonly path: Int32Array;
 
   /**
@@ -74,6 +76,8 @@ export class RandomCutTree {
     this.freeLeafTop = n + 1;
     this.curMin = new Float64Array(dim);
     this.curMax = new Float64Array(dim);
+    this.scratchMin = new Float64Array(dim);
+    this.scratchMax = new Float64Array(dim);
     this.path = new Int32Array(n + 2);
   }
 
@@ -241,25 +245,41 @@ export class RandomCutTree {
     else if (this.left[grand] === par) this.left[grand] = sibling;
     else this.right[grand] = sibling;
     this.freeInternal[this.freeInternalTop++] = par;
+    // Once a box comes out unchanged, no ancestor's box can change: only masses remain.
+    let boxesChanging = true;
     for (let a = grand; a !== NULL; a = this.parent[a]) {
       this.mass[a]--;
-      this.recomputeBox(a);
+      if (boxesChanging) boxesChanging = this.recomputeBox(a);
     }
   }
 
-  private recomputeBox(a: number): void {
+  /** Recomputes a's box from its children; returns whether it changed. */
+  private recomputeBox(a: number): boolean {
     const dim = this.dim;
     const ab = a * dim;
+    const boxMin = this.boxMin;
+    const boxMax = this.boxMax;
+    const curMin = this.curMin;
+    const curMax = this.curMax;
     this.loadBox(this.left[a]);
+    const lMin = this.scratchMin;
+    const lMax = this.scratchMax;
     for (let d = 0; d < dim; d++) {
-      this.boxMin[ab + d] = this.curMin[d];
-      this.boxMax[ab + d] = this.curMax[d];
+      lMin[d] = curMin[d];
+      lMax[d] = curMax[d];
     }
     this.loadBox(this.right[a]);
+    let changed = false;
     for (let d = 0; d < dim; d++) {
-      if (this.curMin[d] < this.boxMin[ab + d]) this.boxMin[ab + d] = this.curMin[d];
-      if (this.curMax[d] > this.boxMax[ab + d]) this.boxMax[ab + d] = this.curMax[d];
+      const lo = curMin[d] < lMin[d] ? curMin[d] : lMin[d];
+      const hi = curMax[d] > lMax[d] ? curMax[d] : lMax[d];
+      if (lo !== boxMin[ab + d] || hi !== boxMax[ab + d]) {
+        changed = true;
+        boxMin[ab + d] = lo;
+        boxMax[ab + d] = hi;
+      }
     }
+    return changed;
   }
 
   /**
