@@ -18,6 +18,7 @@ import type { AddressInfo } from "node:net";
 import type { ScoringModel } from "../rcf/model";
 
 export type { ScoringModel } from "../rcf/model";
+export { loadModel, thresholdFromStats } from "../rcf/model";
 
 export interface ModelServerOptions {
   readonly host?: string;
