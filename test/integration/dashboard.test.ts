@@ -34,7 +34,7 @@ beforeAll(async () => {
       partition: i % 3,
       offset: String(i),
       kafkaTimestamp: now,
-      headers: anomaly ? { "anomaly-kind": anomaly } : {},
+      headers: (anomaly ? { "anomaly-kind": anomaly } : {}) as Record<string, string>,
       expiresAt: Math.floor(now / 1000) + 86400,
       status: "scored",
       event,
