@@ -26,7 +26,7 @@ export interface PollerOptions {
   readonly timeoutMs: number;
   readonly handler: KafkaHandler;
   /** Called after every invocation. */
-  readonly onBatch?: (b: { records: number; ok: boolean; ms: number; error?: string }) => void;
+  readonly onBatch?: (b: { records: number; ok: boolean; ms: number; error?: string; kafkaTimestamps: number[]; doneAt: number }) => void;
 }
 
 export interface PollerStats {
@@ -84,7 +84,7 @@ export class LambdaPoller {
             failure = (e as Error).message;
           }
           this.stats.invocations++;
-          this.o.onBatch?.({ records: chunk.length, ok: failure === undefined, ms: Date.now() - t0, error: failure });
+          this.o.onBatch?.({ records: chunk.length, ok: failure === undefined, ms: Date.now() - t0, error: failure, kafkaTimestamps: chunk.map((m) => Number(m.timestamp)), doneAt: Date.now() });
           if (failure !== undefined) {
             this.stats.failedInvocations++;
             // Not committed: throwing makes kafkajs fetch the partition again from the last
