@@ -162,6 +162,15 @@ export interface StateConfig {
   readonly keyPrefix: string;
 }
 
+export interface DashboardConfig {
+  /** Deploy the QuickSight dashboard (Athena DynamoDB connector, data source, data set, dashboard). */
+  readonly quicksightEnabled: boolean;
+  /** QuickSight user or group ARN that may view and manage the dashboard (required when enabled). */
+  readonly quicksightPrincipalArn: string;
+  /** Pinned version of the AthenaDynamoDBConnector application (Serverless Application Repository). */
+  readonly athenaConnectorVersion: string;
+}
+
 export interface PipelineConfig {
   /** Short project name; prefixes every resource name together with the environment. */
   readonly project: string;
@@ -181,6 +190,7 @@ export interface PipelineConfig {
   readonly versions: VersionsConfig;
   readonly gitops: GitOpsConfig;
   readonly state: StateConfig;
+  readonly dashboard: DashboardConfig;
   /** Extra tags on every resource (project and environment tags are always added). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -259,6 +269,7 @@ const devProfile: PipelineConfig = {
   },
   gitops: { repoUrl: "https://github.com/example-org/kafka-log-anomaly-pipeline.git", revision: "main" },
   state: { backend: "local", bucket: "", region: "eu-west-1", keyPrefix: "logpipe" },
+  dashboard: { quicksightEnabled: false, quicksightPrincipalArn: "", athenaConnectorVersion: "2025.1.1" },
   tags: {},
 };
 
@@ -504,6 +515,11 @@ function validate(raw: unknown, reference: PipelineConfig): void {
     matches("state.region", c.state.region, REGION, "an AWS region name such as eu-west-1");
   }
   matches("state.keyPrefix", c.state.keyPrefix, /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "path segments of letters, digits, '.', '_', '-'");
+
+  if (c.dashboard.quicksightEnabled) {
+    matches("dashboard.quicksightPrincipalArn", c.dashboard.quicksightPrincipalArn, /^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)\/[^\s]+$/, "a QuickSight user or group ARN (required when dashboard.quicksightEnabled is true)");
+  }
+  matches("dashboard.athenaConnectorVersion", c.dashboard.athenaConnectorVersion, SEMVER, "a pinned version MAJOR.MINOR.PATCH");
 
   for (const k of Object.keys(c.versions) as (keyof VersionsConfig)[]) {
     matches(`versions.${k}`, c.versions[k], SEMVER, "a pinned version MAJOR.MINOR.PATCH (no ranges, no 'latest')");

@@ -2,6 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { BUCKET_PREFIXES } from "../constructs/artifact-bucket";
+import { QuickSightDashboard } from "../constructs/dashboard";
 import { LogProcessor } from "../constructs/log-processor";
 import { RcfEndpoint } from "../constructs/rcf-endpoint";
 import { commonTags, kafkaBootstrapServers, namePrefix, type PipelineConfig } from "../lib/config";
@@ -82,6 +83,18 @@ export class PipelineStack extends TerraformStack {
         saslScramSecretArn: c.kafka.saslScramSecretArn,
       },
     });
+
+    if (c.dashboard.quicksightEnabled) {
+      const qs = new QuickSightDashboard(this, "quicksight", {
+        name,
+        region: c.region,
+        tableName: f.table.tableName,
+        principalArn: c.dashboard.quicksightPrincipalArn,
+        keyArn: f.key.keyArn,
+        connectorVersion: c.dashboard.athenaConnectorVersion,
+      });
+      new TerraformOutput(this, "quicksight_dashboard_id", { value: qs.dashboardId, description: "QuickSight dashboard id" });
+    }
 
     new TerraformOutput(this, "endpoint_name", { value: this.endpoint.endpointName, description: "SageMaker RCF endpoint" });
     new TerraformOutput(this, "function_name", { value: this.processor.functionName, description: "Log-processor Lambda" });
