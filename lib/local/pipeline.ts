@@ -129,6 +129,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
         batchingWindowMs: c.lambda.batchingWindowSeconds * 1000,
         timeoutMs: c.lambda.timeoutSeconds * 1000,
         handler,
+        concurrency: c.kafka.partitions,
         onBatch: o.onBatch,
       });
     const pipeline: LocalPipeline = {

@@ -25,6 +25,8 @@ export interface PollerOptions {
   /** The function timeout the context reports against. */
   readonly timeoutMs: number;
   readonly handler: KafkaHandler;
+  /** Partitions processed at once (Lambda: up to one concurrent invocation per partition). @default 1 */
+  readonly concurrency?: number;
   /** Called after every invocation. */
   readonly onBatch?: (b: { records: number; ok: boolean; ms: number; error?: string; kafkaTimestamps: number[]; doneAt: number }) => void;
 }
@@ -57,7 +59,8 @@ export class LambdaPoller {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Lambda runs one invocation per partition at a time, partitions in parallel.
+      partitionsConsumedConcurrently: this.o.concurrency ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += this.o.batchSize) {
           const chunk = batch.messages.slice(i, i + this.o.batchSize);
