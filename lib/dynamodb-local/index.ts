@@ -7,10 +7,9 @@
  * Note: DynamoDB Local has no option to choose its bind address; it listens on every interface of
  * the port it is given. Clients here always connect through 127.0.0.1.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { freePort, installFromMaven, startJava } from "../java-service";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { keyAttributes, LOG_TABLE } from "../scored-log";
 
@@ -20,78 +19,29 @@ export const SQLITE4JAVA_VERSION = "1.0.392";
 const MAIN_CLASS = "software.amazon.dynamodb.services.local.main.ServerRunner";
 const NATIVE_LIB = "libsqlite4java-linux-amd64";
 
-const repoRoot = resolve(__dirname, "..", "..");
-
-export function dynamoDbLocalHome(cacheDir = join(repoRoot, ".cache")): string {
-  return join(resolve(repoRoot, cacheDir), "dynamodb-local", DYNAMODB_LOCAL_VERSION);
-}
-
-function pom(): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.logpipe</groupId>
-  <artifactId>dynamodb-local-install</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>${DYNAMODB_LOCAL_GROUP}</groupId>
-      <artifactId>DynamoDBLocal</artifactId>
-      <version>${DYNAMODB_LOCAL_VERSION}</version>
-    </dependency>
-    <dependency>
-      <groupId>com.almworks.sqlite4java</groupId>
-      <artifactId>${NATIVE_LIB}</artifactId>
-      <version>${SQLITE4JAVA_VERSION}</version>
-      <type>so</type>
-    </dependency>
-  </dependencies>
-</project>
-`;
-}
 
 /**
- * Installs DynamoDB Local into `<cacheDir>/dynamodb-local/<version>/lib` unless already there.
- * Needs `mvn` and Java 17+ on PATH. Returns the lib folder.
+ * Installs DynamoDB Local into `<cacheDir>/dynamodb-local-<version>/lib` unless already there,
+ * plus the native sqlite4java library under the name it looks for. Returns the lib folder.
  */
 export function installDynamoDbLocal(options: { cacheDir?: string; log?: (line: string) => void } = {}): string {
-  const home = dynamoDbLocalHome(options.cacheDir);
-  const lib = join(home, "lib");
-  if (existsSync(join(home, ".installed"))) return lib;
-  const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  log(`[dynamodb-local] installing ${DYNAMODB_LOCAL_GROUP}:DynamoDBLocal:${DYNAMODB_LOCAL_VERSION} with Maven into ${home}`);
-  const staging = `${home}.tmp-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  writeFileSync(join(staging, "pom.xml"), pom());
-  const r = spawnSync("mvn", ["-B", "-q", "-f", join(staging, "pom.xml"), "dependency:copy-dependencies", `-DoutputDirectory=${join(staging, "lib")}`], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
+  const lib = installFromMaven({
+    name: `dynamodb-local-${DYNAMODB_LOCAL_VERSION}`,
+    cacheDir: options.cacheDir,
+    log: options.log,
+    artifacts: [
+      { groupId: DYNAMODB_LOCAL_GROUP, artifactId: "DynamoDBLocal", version: DYNAMODB_LOCAL_VERSION },
+      { groupId: "com.almworks.sqlite4java", artifactId: NATIVE_LIB, version: SQLITE4JAVA_VERSION, type: "so" },
+    ],
   });
-  if (r.error) throw new Error(`[dynamodb-local] cannot run mvn (is Maven installed?): ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`[dynamodb-local] mvn failed (exit ${r.status}):\n${(r.stdout + r.stderr).slice(-4000)}`);
-  // sqlite4java looks for lib<name>.so (or its versioned name) on java.library.path.
-  const native = readdirSync(join(staging, "lib")).find((f) => f.startsWith(NATIVE_LIB) && f.endsWith(".so"));
-  if (!native) throw new Error(`[dynamodb-local] ${NATIVE_LIB} .so was not downloaded`);
-  copyFileSync(join(staging, "lib", native), join(staging, "lib", `${NATIVE_LIB}.so`));
-  writeFileSync(join(staging, ".installed"), `${DYNAMODB_LOCAL_VERSION}\n`);
-  rmSync(home, { recursive: true, force: true });
-  mkdirSync(resolve(home, ".."), { recursive: true });
-  renameSync(staging, home);
+  // sqlite4java looks for lib<name>.so on java.library.path; Maven names it with its version.
+  const target = join(lib, `${NATIVE_LIB}.so`);
+  if (!existsSync(target)) {
+    const native = readdirSync(lib).find((f) => f.startsWith(NATIVE_LIB) && f.endsWith(".so"));
+    if (!native) throw new Error(`[dynamodb-local] ${NATIVE_LIB} .so was not downloaded`);
+    copyFileSync(join(lib, native), target);
+  }
   return lib;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
 }
 
 export const DEFAULT_JAVA_OPTIONS: readonly string[] = ["-Xms512m", "-Xmx1g", "-XX:+UseSerialGC"];
@@ -122,67 +72,30 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
 }
 
-async function waitUntilReady(endpoint: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
-  const client = localDynamoDbClient(endpoint);
-  const until = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`[dynamodb-local] exited with ${child.exitCode}:\n${output()}`);
-      try {
-        await client.send(new DescribeTableCommand({ TableName: "readiness-probe" }));
-        return;
-      } catch (e) {
-        if ((e as Error).name === "ResourceNotFoundException") return;
-      }
-      if (Date.now() > until) throw new Error(`[dynamodb-local] did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    client.destroy();
-  }
-}
-
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningDynamoDbLocal> {
   const lib = installDynamoDbLocal({ cacheDir: options.cacheDir });
   const port = options.port && options.port > 0 ? options.port : await freePort();
-  const storage = options.dbPath && options.inMemory !== true ? ["-dbPath", resolve(options.dbPath)] : ["-inMemory"];
-  if (options.dbPath && options.inMemory !== true) mkdirSync(resolve(options.dbPath), { recursive: true });
-  const args = [`-Djava.library.path=${lib}`, ...(options.javaOptions ?? DEFAULT_JAVA_OPTIONS), "-cp", `${lib}/*`, MAIN_CLASS, ...storage, "-port", String(port), "-sharedDb", "-disableTelemetry"];
-  const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const keep = (b: Buffer) => {
-    out = (out + b.toString()).slice(-8000);
-  };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  const persist = options.dbPath !== undefined && options.inMemory !== true;
+  if (persist) mkdirSync(resolve(options.dbPath!), { recursive: true });
+  const storage = persist ? ["-dbPath", resolve(options.dbPath!)] : ["-inMemory"];
   const endpoint = `http://127.0.0.1:${port}`;
+  const client = localDynamoDbClient(endpoint);
   try {
-    await waitUntilReady(endpoint, child, () => out, options.startTimeoutMs ?? 30_000);
-  } catch (e) {
-    child.kill("SIGKILL");
-    throw e;
+    const java = await startJava({
+      name: "dynamodb-local",
+      args: [`-Djava.library.path=${lib}`, ...(options.javaOptions ?? DEFAULT_JAVA_OPTIONS), "-cp", `${lib}/*`, MAIN_CLASS, ...storage, "-port", String(port), "-sharedDb", "-disableTelemetry"],
+      timeoutMs: options.startTimeoutMs ?? 30_000,
+      // Ready when it answers the API (an unknown table is a proper answer).
+      ready: () =>
+        client.send(new DescribeTableCommand({ TableName: "readiness-probe" })).then(
+          () => true,
+          (e: Error) => e.name === "ResourceNotFoundException",
+        ),
+    });
+    return { endpoint, port, pid: java.pid, stop: () => java.stop(5000) };
+  } finally {
+    client.destroy();
   }
-  // Never outlive the process that started it (a crashed test run or script).
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  const exited = new Promise<void>((r) =>
-    child.once("exit", () => {
-      process.removeListener("exit", killOnExit);
-      r();
-    }),
-  );
-  return {
-    endpoint,
-    port,
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 /**
