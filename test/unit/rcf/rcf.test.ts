@@ -125,6 +125,25 @@ describe("RandomCutForest (streaming)", () => {
     expect(a[500]).toBeGreaterThan(2 * mean);
   });
 
+  it("processBlock gives exactly the scores and the model that process() one at a time does", () => {
+    const opts = { dimensions: 3, numTrees: 20, sampleSize: 32, timeDecay: 1e-3, seed: 9 };
+    const rng = new Random(21);
+    const points = Array.from({ length: 700 }, (_, i) => [rng.nextDouble(), rng.nextDouble() * 3, i % 97 === 0 ? 40 : rng.nextDouble()]);
+    const one = new RandomCutForest(opts);
+    const expected = points.map((p) => one.process(p));
+    const blocked = new RandomCutForest(opts);
+    // Uneven blocks, one of them straddling the end of the warm-up (outputAfter = 32).
+    const got: number[] = [];
+    for (const [from, to] of [[0, 10], [10, 45], [45, 46], [46, 400], [400, 700]]) got.push(...blocked.processBlock(points.slice(from, to)));
+    expect(got).toEqual(expected);
+    expect(got.slice(0, 32).every((s) => s === 0)).toBe(true);
+    expect(got[32]).toBeGreaterThan(0);
+    // Same state afterwards: the next point scores the same and the samplers hold the same weights.
+    expect(blocked.process([0.5, 1, 0.5])).toBe(one.process([0.5, 1, 0.5]));
+    blocked.samplers.forEach((s, i) => expect([...s.weights]).toEqual([...one.samplers[i].weights]));
+    expect(() => blocked.processBlock([[1, 2]])).toThrow(/expected 3 values, got 2 \(point 0\)/);
+  });
+
   it("shingles consecutive values", () => {
     const s = new Shingle(3);
     expect(s.push(1)).toBeUndefined();
@@ -144,6 +163,12 @@ describe("BatchRcfModel (SageMaker batch mode)", () => {
     const outlier = model.scoreOne([10, -10, 40]);
     expect(outlier).toBeGreaterThan(thresholdFromStats(model.stats, 3));
     expect(model.score([[0.5, 1, 5.5]])).toEqual(before);
+  });
+
+  it("scores a batch exactly as it scores each point alone", () => {
+    const probe = rows.slice(100, 160).concat([[10, -10, 40], [0, 0, 0]]);
+    expect(model.score(probe)).toEqual(probe.map((p) => model.scoreOne(p)));
+    expect(() => model.score([[1, 2, 3], [1, 2]])).toThrow(/expected 3 features, got 2 \(row 1\)/);
   });
 
   it("round-trips through its file and scores identically", () => {
