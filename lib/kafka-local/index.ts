@@ -108,7 +108,7 @@ export async function startLocalKafka(opts: LocalKafkaOptions): Promise<RunningK
   writeFileSync(props, serverProperties({ port, controllerPort, logDir, partitions: opts.partitions ?? 6 }));
   const classpath = `${lib}/*`;
   if (!existsSync(join(logDir, "meta.properties"))) {
-    const clusterId = randomBytes(16).toString("base64url");
+    const clusterId = newClusterId();
     const f = spawnSync("java", ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props], { encoding: "utf8" });
     if (f.status !== 0) throw new Error(`[kafka] formatting ${logDir} failed:\n${f.stdout}${f.stderr}`);
   }
@@ -162,3 +162,15 @@ export const kafkaLocalService = {
     };
   },
 };
+
+/**
+ * A random Kafka cluster id (16 bytes, base64url). One that starts with "-" would be read by
+ * kafka-storage's argument parser as an option (1 start in 64 failed that way), so, as Kafka's own
+ * Uuid.randomUuid does, draw again until it does not.
+ */
+export function newClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
