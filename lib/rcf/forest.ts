@@ -179,11 +179,7 @@ export class RandomCutForest {
   processBlock(points: readonly ArrayLike<number>[]): Float64Array {
     const n = points.length;
     const dim = this.dimensions;
-    const flat = new Float32Array(n * dim);
-    points.forEach((p, j) => {
-      if (p.length !== dim) throw new RangeError(`expected ${dim} values, got ${p.length} (point ${j})`);
-      for (let d = 0; d < dim; d++) flat[j * dim + d] = p[d];
-    });
+    const flat = packPoints(points, dim, "values", "point");
     const sums = new Float64Array(n);
     const first = this.seen;
     // Points before this index are in the warm-up and score 0.
@@ -199,6 +195,19 @@ export class RandomCutForest {
     for (let j = scoreFrom; j < n; j++) sums[j] /= this.numTrees;
     return sums;
   }
+}
+
+/**
+ * Points as one float32 array (point j at j·dim), the layout the trees read; throws on a point of
+ * the wrong length, naming it as `${unit}` / `${item} j` in the message.
+ */
+export function packPoints(points: readonly ArrayLike<number>[], dim: number, unit: string, item: string): Float32Array {
+  const flat = new Float32Array(points.length * dim);
+  points.forEach((p, j) => {
+    if (p.length !== dim) throw new RangeError(`expected ${dim} ${unit}, got ${p.length} (${item} ${j})`);
+    for (let d = 0; d < dim; d++) flat[j * dim + d] = p[d];
+  });
+  return flat;
 }
 
 /** Per-tree seeds: independent streams for cuts (1) and sampling (2). */

@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { Random } from "./random";
-import { treeSeed } from "./forest";
+import { packPoints, treeSeed } from "./forest";
 import { RandomCutTree } from "./tree";
 
 export const MODEL_FORMAT = "logpipe-rcf-batch/1";
@@ -120,11 +120,7 @@ export class BatchRcfModel implements ScoringModel {
   score(points: readonly (readonly number[])[]): number[] {
     const dim = this.featureDim;
     const n = points.length;
-    const flat = new Float32Array(n * dim);
-    points.forEach((p, j) => {
-      if (p.length !== dim) throw new RangeError(`expected ${dim} features, got ${p.length} (row ${j})`);
-      for (let d = 0; d < dim; d++) flat[j * dim + d] = p[d];
-    });
+    const flat = packPoints(points, dim, "features", "row");
     const sums = new Float64Array(n);
     for (const t of this.trees) for (let j = 0; j < n; j++) sums[j] += t.score(flat, j * dim);
     return Array.from(sums, (s) => s / this.trees.length);
