@@ -55,6 +55,9 @@ export function readRows(text: string): number[][] {
     });
 }
 
+/** Points per processBlock call in `stream`: enough to keep a tree in cache, small next to a series. */
+const STREAM_BLOCK = 1024;
+
 export function streamScores(values: number[], o: { trees: number; samples: number; timeDecay: number; shingle: number; seed: number; damp: boolean }): number[] {
   const forest = new RandomCutForest({ dimensions: o.shingle, numTrees: o.trees, sampleSize: o.samples, timeDecay: o.timeDecay, seed: o.seed, dampDuplicates: o.damp });
   const shingle = new Shingle(o.shingle);
@@ -73,8 +76,6 @@ export function streamScores(values: number[], o: { trees: number; samples: numb
   }
   return scores;
 }
-
-const STREAM_BLOCK = 1024;
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

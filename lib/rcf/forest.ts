@@ -46,9 +46,22 @@ export class WeightedSampler {
     this.points = new Float32Array(capacity * dim);
   }
 
+  /** exp(largest weight), kept for `surelyRejects`; refreshed whenever the heap changes. */
+  private expRoot = Infinity;
+
   /** True when a point with this weight would enter the sample. */
   accepts(weight: number): boolean {
     return this.size < this.capacity || weight < this.weights[0];
+  }
+
+  /**
+   * A cheap pre-test for the streaming weight ln(x) − λt, given x = −ln u and e = exp(λt): true
+   * only when the sampler is full and the weight is certainly not below the largest one
+   * (x ≥ exp(w₀)·e, with a margin far above rounding). It saves the second logarithm for the
+   * great majority of offers; every other case is decided by `accepts` on the exact weight.
+   */
+  surelyRejects(x: number, e: number): boolean {
+    return this.size === this.capacity && x >= this.expRoot * e * (1 + 1e-9);
   }
 
   /**
@@ -68,6 +81,7 @@ export class WeightedSampler {
       }
       this.weights[i] = weight;
       for (let d = 0; d < dim; d++) this.points[i * dim + d] = p[off + d];
+      this.expRoot = Math.exp(this.weights[0]);
       return false;
     }
     for (let d = 0; d < dim; d++) evicted[d] = this.points[d];
@@ -84,6 +98,7 @@ export class WeightedSampler {
     }
     this.weights[i] = weight;
     for (let d = 0; d < dim; d++) this.points[i * dim + d] = p[off + d];
+    this.expRoot = Math.exp(this.weights[0]);
     return true;
   }
 
@@ -147,15 +162,20 @@ export class RandomCutForest {
   update(p: ArrayLike<number>): void {
     const q = this.toFloat32(p);
     const t = this.seen++;
-    for (let i = 0; i < this.numTrees; i++) this.offer(i, q, 0, t);
+    const e = Math.exp(this.timeDecay * t);
+    for (let i = 0; i < this.numTrees; i++) this.offer(i, q, 0, t, e);
   }
 
-  /** Offers q[off .. off+dim), the point with sequence index t, to tree i's sampler. */
-  private offer(i: number, q: Float32Array, off: number, t: number): void {
+  /**
+   * Offers q[off .. off+dim), the point with sequence index t, to tree i's sampler
+   * (e = exp(λt), shared by all trees for that point).
+   */
+  private offer(i: number, q: Float32Array, off: number, t: number, e: number): void {
     const sampler = this.samplers[i];
-    // ln(−ln u) for u uniform in (0, 1): 1 − nextDouble() is never 0.
-    const u = 1 - this.samplerRngs[i].nextDouble();
-    const weight = -this.timeDecay * t + Math.log(-Math.log(u));
+    // Weight ln(−ln u) − λt for u uniform in (0, 1]: 1 − nextDouble() is never 0.
+    const x = -Math.log(1 - this.samplerRngs[i].nextDouble());
+    if (sampler.surelyRejects(x, e)) return;
+    const weight = -this.timeDecay * t + Math.log(x);
     if (!sampler.accepts(weight)) return;
     if (sampler.add(weight, q, off, this.evicted)) this.trees[i].delete(this.evicted, 0);
     this.trees[i].insert(q, off);
@@ -184,11 +204,12 @@ export class RandomCutForest {
     const first = this.seen;
     // Points before this index are in the warm-up and score 0.
     const scoreFrom = Math.max(0, Math.min(n, this.outputAfter - first));
+    const e = Float64Array.from({ length: n }, (_, j) => Math.exp(this.timeDecay * (first + j)));
     for (let i = 0; i < this.numTrees; i++) {
       const tree = this.trees[i];
       for (let j = 0; j < n; j++) {
         if (j >= scoreFrom) sums[j] += tree.score(flat, j * dim);
-        this.offer(i, flat, j * dim, first + j);
+        this.offer(i, flat, j * dim, first + j, e[j]);
       }
     }
     this.seen += n;

@@ -18,6 +18,8 @@ export class RandomCutTree {
   root = NULL;
   /** Number of points in the tree, duplicates included (M). */
   totalMass = 0;
+  /** log2(totalMass + 1), kept with the mass: the score multiplies by it once per tree per point. */
+  private normalizer = 0;
 
   // Internal nodes.
   private readonly left: Int32Array;
@@ -132,10 +134,12 @@ export class RandomCutTree {
       this.leafParent[leaf] = NULL;
       this.root = ~leaf;
       this.totalMass = 1;
+      this.normalizer = 1; // log2(1 + 1)
       return;
     }
     const leaf = this.descend(p, off);
     this.totalMass++;
+    this.normalizer = Math.log2(this.totalMass + 1);
     if (this.leafEquals(leaf, p, off)) {
       this.leafMass[leaf]++;
       for (let a = this.leafParent[leaf]; a !== NULL; a = this.parent[a]) this.mass[a]++;
@@ -228,6 +232,7 @@ export class RandomCutTree {
     const leaf = this.descend(p, off);
     if (!this.leafEquals(leaf, p, off)) throw new Error("RandomCutTree.delete: point not in the tree");
     this.totalMass--;
+    this.normalizer = Math.log2(this.totalMass + 1);
     if (--this.leafMass[leaf] > 0) {
       for (let a = this.leafParent[leaf]; a !== NULL; a = this.parent[a]) this.mass[a]--;
       return;
@@ -336,7 +341,7 @@ export class RandomCutTree {
 
   /** Normalized score: rawScore × log2(M + 1). */
   score(q: ArrayLike<number>, off = 0): number {
-    return this.totalMass === 0 ? 0 : this.rawScore(q, off) * Math.log2(this.totalMass + 1);
+    return this.totalMass === 0 ? 0 : this.rawScore(q, off) * this.normalizer;
   }
 
   /** Separation probability of q against the box [lo, hi] (exposed for tests). */

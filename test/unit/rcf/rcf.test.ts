@@ -105,6 +105,28 @@ describe("WeightedSampler", () => {
     expect(out[0]).toBe(4); // then 0.6
     expect([...s.weights].sort()).toEqual([0.1, 0.2, 0.5]);
   });
+
+  it("pre-rejects only offers whose exact weight it would reject, and nothing while not full", () => {
+    const lambda = 1e-3;
+    const s = new WeightedSampler(16, 1);
+    const out = new Float32Array(1);
+    const rng = new Random(8);
+    let preRejected = 0;
+    for (let t = 0; t < 20_000; t++) {
+      const x = -Math.log(1 - rng.nextDouble());
+      const weight = -lambda * t + Math.log(x);
+      const e = Math.exp(lambda * t);
+      if (s.size < s.capacity) expect(s.surelyRejects(x, e)).toBe(false);
+      if (s.surelyRejects(x, e)) {
+        preRejected++;
+        expect(s.accepts(weight)).toBe(false);
+        continue;
+      }
+      if (s.accepts(weight)) s.add(weight, [t], 0, out);
+    }
+    // It does its job: most offers to a full sampler never need the exact weight.
+    expect(preRejected).toBeGreaterThan(15_000);
+  });
 });
 
 describe("RandomCutForest (streaming)", () => {
