@@ -7,14 +7,18 @@
  *   ANOMALY_RATE         share of events in injected anomaly episodes (default 0.01)
  *   SEED                 generator seed                   (default: current time)
  *   BATCH_SIZE           messages per produce request     (default 500)
+ *   PRODUCER_WORKERS     worker threads, one producer each (default 1; more for high rates:
+ *                        kafkajs encodes on the thread that sends, see parallel-sink.ts)
  *   KAFKA_TOPIC          overrides config.kafka.topic
  *   HEALTH_PORT          serve GET /healthz here (Kubernetes probes); unset = no server
  */
 import { createServer } from "node:http";
+import { isMainThread } from "node:worker_threads";
 import { loadConfig } from "../lib/config";
 import { generateLogEvents } from "./generator";
 import { formatProgress, LogProducer } from "./producer";
-import { KafkaSink } from "./sink";
+import { ParallelKafkaSink } from "./parallel-sink";
+import { KafkaSink, type LogSink } from "./sink";
 
 function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -32,7 +36,9 @@ async function main(): Promise<void> {
   const rate = numberFromEnv("EVENTS_PER_SECOND", 100, 0, 1e6);
   const count = numberFromEnv("EVENT_COUNT", 0, 0, Number.MAX_SAFE_INTEGER);
   const seed = numberFromEnv("SEED", Date.now() % 2 ** 31, 0, 2 ** 32);
-  const sink = new KafkaSink({ brokers });
+  const workers = numberFromEnv("PRODUCER_WORKERS", 1, 1, 16);
+  if (!Number.isInteger(workers)) throw new Error(`PRODUCER_WORKERS=${workers} is not allowed; allowed: an integer from 1 to 16`);
+  const sink: LogSink = workers > 1 ? new ParallelKafkaSink({ brokers, workers }) : new KafkaSink({ brokers });
   await sink.connect();
   const producer = new LogProducer(sink, {
     topic,
@@ -57,7 +63,7 @@ async function main(): Promise<void> {
       : undefined;
   // SIGTERM (Kubernetes) and SIGINT (Ctrl-C): finish what is in flight, then exit.
   for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => producer.stop());
-  console.log(`[producer] sending to ${topic} on ${brokers.join(",")} at ${rate || "max"} events/s, seed ${seed}`);
+  console.log(`[producer] sending to ${topic} on ${brokers.join(",")} at ${rate || "max"} events/s, seed ${seed}${workers > 1 ? `, ${workers} worker threads` : ""}`);
   const final = await producer.run(
     generateLogEvents({ seed, count: count || Number.MAX_SAFE_INTEGER, start: new Date(), eventsPerSecond: rate || 1000, anomalyRate: numberFromEnv("ANOMALY_RATE", 0.01, 0, 1) }),
   );
@@ -67,7 +73,10 @@ async function main(): Promise<void> {
   process.exitCode = final.errors > 0 ? 1 : 0;
 }
 
-main().catch((e: Error) => {
-  console.error(`[producer] ${e.message}`);
-  process.exit(1);
-});
+// The bundled image starts its worker threads from this same file: only the main thread runs.
+if (isMainThread) {
+  main().catch((e: Error) => {
+    console.error(`[producer] ${e.message}`);
+    process.exit(1);
+  });
+}

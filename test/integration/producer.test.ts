@@ -10,6 +10,12 @@ import { startLocalKafka, wipeKafkaData } from "../../lib/kafka-local";
 import { generateLogEvents, type GeneratedLog } from "../../producer/generator";
 import { LogProducer } from "../../producer/producer";
 import { KafkaSink } from "../../producer/sink";
+import { ParallelKafkaSink, splitBatch } from "../../producer/parallel-sink";
+import { toMessage } from "../../producer/producer";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { buildSync } from "esbuild";
 
 jest.setTimeout(180_000);
 
@@ -85,6 +91,51 @@ describe("producer → Kafka", () => {
     expectSameAsSent(sent, await readBack(brokers, topic, sent.length));
   });
 
+  it("spreads batches over worker threads: exactly once, in order per key, also as keys move between workers", async () => {
+    const topic = `logs-parallel-${Date.now()}`;
+    await createTopic(brokers, topic);
+    const sent = [...generateLogEvents({ seed: 77, count: 10_000, anomalyRate: 0.02 })];
+    const batchSize = 150;
+    // The per-batch balancing really moves keys: some key is sent by more than one worker.
+    const workersOfKey = new Map<string, Set<number>>();
+    for (let i = 0; i < sent.length; i += batchSize) {
+      splitBatch(sent.slice(i, i + batchSize).map(toMessage), 3).forEach((part, w) => part.forEach((m) => workersOfKey.set(m.key, (workersOfKey.get(m.key) ?? new Set()).add(w))));
+    }
+    expect(Math.max(...[...workersOfKey.values()].map((s) => s.size))).toBeGreaterThan(1);
+
+    const sink = new ParallelKafkaSink({ brokers, workers: 3 });
+    await sink.connect();
+    const result = await new LogProducer(sink, { topic, eventsPerSecond: 0, batchSize }).run(sent);
+    await sink.disconnect();
+    expect(result).toMatchObject({ sent: 10_000, errors: 0 });
+    expectSameAsSent(sent, await readBack(brokers, topic, sent.length));
+  });
+
+  it("the bundled producer (the image's entry point) runs with worker threads", async () => {
+    const topic = `logs-bundle-${Date.now()}`;
+    await createTopic(brokers, topic);
+    const dir = mkdtempSync(join(tmpdir(), "producer-bundle-"));
+    try {
+      // The same bundle the Dockerfile builds.
+      buildSync({ entryPoints: ["producer/main.ts"], bundle: true, platform: "node", target: "node20", outfile: join(dir, "producer.js"), logLevel: "silent" });
+      const r = spawnSync(process.execPath, [join(dir, "producer.js")], {
+        encoding: "utf8",
+        timeout: 120_000,
+        env: { ...process.env, KAFKA_BROKERS: brokers.join(","), KAFKA_TOPIC: topic, EVENT_COUNT: "3000", EVENTS_PER_SECOND: "0", SEED: "5", PRODUCER_WORKERS: "2" },
+      });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/2 worker threads/);
+      expect(r.stdout).toMatch(/done: .*sent=3000 .*errors=0/);
+      const got = await readBack(brokers, topic, 3000);
+      expect(got).toHaveLength(3000);
+      expect(new Set(got.map((g) => g.traceId)).size).toBe(3000);
+      for (const k of new Set(got.map((g) => g.key))) expect(new Set(got.filter((g) => g.key === k).map((g) => g.partition)).size).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("loses and duplicates nothing when the broker restarts mid-run", async () => {
     // Its own broker, so restarting it disturbs no other test.
     const dataDir = join(".cache", `test-kafka-restart-${process.pid}`);
@@ -116,5 +167,9 @@ describe("producer → Kafka", () => {
     const t0 = Date.now();
     await expect(sink.connect()).rejects.toThrow(/cannot connect to Kafka at 127\.0\.0\.1:1/);
     expect(Date.now() - t0).toBeLessThan(30_000);
+    // The same through worker threads: the workers' error comes back, and they are gone after.
+    const parallel = new ParallelKafkaSink({ brokers: ["127.0.0.1:1"], retryBudgetMs: 2_000, connectionTimeoutMs: 500, workers: 2 });
+    await expect(parallel.connect()).rejects.toThrow(/cannot connect to Kafka at 127\.0\.0\.1:1/);
+    await expect(parallel.send("t", [{ key: "k", value: Buffer.from("v") }])).rejects.toThrow(/send before connect/);
   });
 });
