@@ -117,7 +117,7 @@ describe("producer → Kafka", () => {
     const dir = mkdtempSync(join(tmpdir(), "producer-bundle-"));
     try {
       // The same bundle the Dockerfile builds.
-      buildSync({ entryPoints: ["producer/main.ts"], bundle: true, platform: "node", target: "node20", outfile: join(dir, "producer.js"), logLevel: "silent" });
+      buildSync({ entryPoints: ["producer/main.ts"], bundle: true, minify: true, platform: "node", target: "node20", outfile: join(dir, "producer.js"), logLevel: "silent" });
       const r = spawnSync(process.execPath, [join(dir, "producer.js")], {
         encoding: "utf8",
         timeout: 120_000,
