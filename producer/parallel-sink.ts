@@ -8,7 +8,8 @@
  * messages of one key at the same time. Between batches nothing is in flight, which lets every
  * batch re-balance its keys over the workers (largest first, onto the least-loaded worker).
  */
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, workerData, type Worker } from "node:worker_threads";
+import { spawnWorker } from "../lib/worker-thread";
 import { KafkaSink, type KafkaSinkOptions, type LogSink, type OutgoingMessage } from "./sink";
 
 export interface ParallelKafkaSinkOptions extends KafkaSinkOptions {
@@ -94,14 +95,8 @@ export class ParallelKafkaSink implements LogSink {
   async connect(): Promise<void> {
     const n = this.opts.workers ?? 2;
     const { workers: _workers, ...sinkOptions } = this.opts;
-    // Bundled (the image), this file is plain JavaScript; from source (tests, `npm run` scripts)
-    // it is TypeScript, which a worker loads through tsx's require hook.
-    const entry = __filename.endsWith(".ts") ? `require("tsx/cjs"); require(${JSON.stringify(__filename)});` : __filename;
     for (let i = 0; i < n; i++) {
-      const w = new Worker(entry, {
-        eval: entry !== __filename,
-        workerData: { role: WORKER_ROLE, options: { ...sinkOptions, clientId: `${sinkOptions.clientId ?? "log-producer"}-${i}` } },
-      });
+      const w = spawnWorker(__filename, { workerData: { role: WORKER_ROLE, options: { ...sinkOptions, clientId: `${sinkOptions.clientId ?? "log-producer"}-${i}` } } });
       w.on("message", (r: Reply) => {
         const p = this.pending.get(r.id);
         if (!p) return;

@@ -14,7 +14,7 @@ import { extractFeatures, FEATURE_NAMES } from "../features";
 import { assertPortFree, REPO_ROOT } from "../java-service";
 import { createLogTable, localDynamoDbClient, startDynamoDbLocal } from "../dynamodb-local";
 import { startLocalKafka } from "../kafka-local";
-import { startModelServer } from "../model-server/server";
+import { startModelServerThread } from "../model-server/thread";
 import { BatchRcfModel, loadModel, thresholdFromStats } from "../rcf/model";
 import { generateLogEvents } from "../../producer/generator";
 import { LambdaPoller, type KafkaHandler } from "./poller";
@@ -45,18 +45,21 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
-/** Trains (first run) or loads (after) the local model; the file name carries the feature set. */
-export function localModel(config: PipelineConfig, log: (l: string) => void): BatchRcfModel {
+/**
+ * The local model's file: trained on the first run, reused after. The file name carries the
+ * feature set and forest size, so a change of either trains a new one.
+ */
+export function localModelFile(config: PipelineConfig, log: (l: string) => void): string {
   const dir = join(REPO_ROOT, config.local.cacheDir, "model");
   const file = join(dir, `rcf-${FEATURE_NAMES.length}f-${config.sagemaker.numTrees}x${config.sagemaker.numSamplesPerTree}.json`);
-  if (existsSync(file)) return loadModel(file);
+  if (existsSync(file)) return file;
   log(`[model] training the local RCF on 20,000 generated normal events (first run; cached in ${file})`);
   // Spread over a whole day, so every hour of the time-of-day features is normal.
   const rows = [...generateLogEvents({ seed: 1, count: 20_000, eventsPerSecond: 20_000 / 86_400 })].map((g) => extractFeatures(g.event));
   const model = BatchRcfModel.train(rows, { numTrees: config.sagemaker.numTrees, sampleSize: config.sagemaker.numSamplesPerTree, featureNames: FEATURE_NAMES });
   mkdirSync(dir, { recursive: true });
   model.save(file);
-  return model;
+  return file;
 }
 
 export async function startLocalPipeline(o: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -89,9 +92,9 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const doc = DynamoDBDocumentClient.from(client);
     log(`[dynamodb] DynamoDB Local on ${ddb.endpoint}, table ${LOCAL_TABLE}`);
 
-    const model = localModel(c, log);
-    const threshold = c.scoring.threshold > 0 ? c.scoring.threshold : thresholdFromStats(model.stats, c.scoring.thresholdSigmas);
-    const server = await startModelServer({ port: port(c.local.modelServerPort), endpoints: { [LOCAL_ENDPOINT]: model } });
+    const modelFile = localModelFile(c, log);
+    const threshold = c.scoring.threshold > 0 ? c.scoring.threshold : thresholdFromStats(loadModel(modelFile).stats, c.scoring.thresholdSigmas);
+    const server = await startModelServerThread({ port: port(c.local.modelServerPort), models: { [LOCAL_ENDPOINT]: modelFile } });
     stops.push(() => server.close());
     log(`[model] RCF model server on ${server.url} (endpoint ${LOCAL_ENDPOINT}, threshold ${threshold.toFixed(3)})`);
 

@@ -5,6 +5,10 @@ import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ValidationEr
 import { BatchRcfModel } from "../../lib/rcf/model";
 import { Random } from "../../lib/rcf/random";
 import { startModelServer, type RunningModelServer } from "../../lib/model-server/server";
+import { startModelServerThread } from "../../lib/model-server/thread";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const rng = new Random(21);
 const model = BatchRcfModel.train(
@@ -63,5 +67,33 @@ describe("model server via SageMakerRuntimeClient", () => {
     const err = await client.send(new InvokeEndpointCommand({ EndpointName: "nope", ContentType: "text/csv", Body: "1,2,3" })).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toMatch(/Endpoint nope .* not found/);
+  });
+});
+
+describe("model server on a worker thread (the local pipeline's)", () => {
+  it("loads the model file and scores as the model does; closing frees the port", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "model-thread-"));
+    const file = join(dir, "model.json");
+    model.save(file);
+    const threaded = await startModelServerThread({ port: 0, models: { "rcf-thread": file } });
+    const c = new SageMakerRuntimeClient({ endpoint: threaded.url, region: "eu-west-1", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1 });
+    try {
+      const rows = [[0.5, 0.5, 0.5], [9, 9, 9]];
+      const out = await c.send(new InvokeEndpointCommand({ EndpointName: "rcf-thread", ContentType: "text/csv", Body: rows.map((r) => r.join(",")).join("\n") }));
+      expect(JSON.parse(decode(out.Body)).scores.map((s: { score: number }) => s.score)).toEqual(model.score(rows));
+    } finally {
+      c.destroy();
+      await threaded.close();
+    }
+    const refused = await fetch(`${threaded.url}/ping`).then(
+      () => undefined,
+      (e: { cause?: { code?: string } }) => e.cause?.code,
+    );
+    expect(refused).toBe("ECONNREFUSED");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("fails to start with the loader's message when a model file is missing", async () => {
+    await expect(startModelServerThread({ port: 0, models: { x: "/nonexistent/model.json" } })).rejects.toThrow(/cannot read model file \/nonexistent\/model.json/);
   });
 });
