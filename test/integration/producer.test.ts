@@ -9,7 +9,7 @@ import { HEADER_ANOMALY_KIND, parseLogEvent } from "../../lib/log-event";
 import { startLocalKafka, wipeKafkaData } from "../../lib/kafka-local";
 import { generateLogEvents, type GeneratedLog } from "../../producer/generator";
 import { LogProducer } from "../../producer/producer";
-import { KafkaSink } from "../../producer/sink";
+import { KafkaSink, type LogSink } from "../../producer/sink";
 import { ParallelKafkaSink, splitBatch } from "../../producer/parallel-sink";
 import { toMessage } from "../../producer/producer";
 import { spawnSync } from "node:child_process";
@@ -68,6 +68,14 @@ function expectSameAsSent(sent: GeneratedLog[], got: Received[]): void {
   expect(got.filter((g) => g.anomaly).length).toBe(sent.filter((s) => s.anomaly).length);
 }
 
+/** Connects, sends everything unthrottled in batches of `batchSize`, disconnects. */
+async function produceAll(sink: LogSink, topic: string, sent: GeneratedLog[], batchSize: number) {
+  await sink.connect();
+  const result = await new LogProducer(sink, { topic, eventsPerSecond: 0, batchSize }).run(sent);
+  await sink.disconnect();
+  return result;
+}
+
 async function createTopic(brokers: string[], topic: string): Promise<void> {
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
@@ -83,11 +91,7 @@ describe("producer → Kafka", () => {
     await createTopic(brokers, topic);
     const sent = [...generateLogEvents({ seed: 42, count: 10_000, anomalyRate: 0.02 })];
     expect(sent.some((s) => s.anomaly)).toBe(true);
-    const sink = new KafkaSink({ brokers });
-    await sink.connect();
-    const result = await new LogProducer(sink, { topic, eventsPerSecond: 0, batchSize: 500 }).run(sent);
-    await sink.disconnect();
-    expect(result).toMatchObject({ sent: 10_000, errors: 0 });
+    expect(await produceAll(new KafkaSink({ brokers }), topic, sent, 500)).toMatchObject({ sent: 10_000, errors: 0 });
     expectSameAsSent(sent, await readBack(brokers, topic, sent.length));
   });
 
@@ -103,11 +107,7 @@ describe("producer → Kafka", () => {
     }
     expect(Math.max(...[...workersOfKey.values()].map((s) => s.size))).toBeGreaterThan(1);
 
-    const sink = new ParallelKafkaSink({ brokers, workers: 3 });
-    await sink.connect();
-    const result = await new LogProducer(sink, { topic, eventsPerSecond: 0, batchSize }).run(sent);
-    await sink.disconnect();
-    expect(result).toMatchObject({ sent: 10_000, errors: 0 });
+    expect(await produceAll(new ParallelKafkaSink({ brokers, workers: 3 }), topic, sent, batchSize)).toMatchObject({ sent: 10_000, errors: 0 });
     expectSameAsSent(sent, await readBack(brokers, topic, sent.length));
   });
 
