@@ -55,7 +55,8 @@ export function splitBatch(messages: readonly OutgoingMessage[], workers: number
   return parts;
 }
 
-type Request = { id: number; op: "connect" } | { id: number; op: "disconnect" } | { id: number; op: "send"; topic: string; messages: OutgoingMessage[] };
+type Op = { op: "connect" } | { op: "disconnect" } | { op: "send"; topic: string; messages: OutgoingMessage[] };
+type Request = Op & { id: number };
 type Reply = { id: number; ok: true } | { id: number; ok: false; error: string };
 
 const WORKER_ROLE = "parallel-kafka-sink";
@@ -76,7 +77,7 @@ export class ParallelKafkaSink implements LogSink {
     if (opts.brokers.length === 0) throw new Error("KafkaSink: brokers must name at least one host:port");
   }
 
-  private call(w: Worker, req: { op: "connect" | "disconnect" } | { op: "send"; topic: string; messages: OutgoingMessage[] }): Promise<void> {
+  private call(w: Worker, req: Op): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
