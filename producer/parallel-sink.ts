@@ -71,9 +71,11 @@ export class ParallelKafkaSink implements LogSink {
   /** Sends run one after another whoever calls them: per-key order depends on it. */
   private chain: Promise<unknown> = Promise.resolve();
 
+  private readonly size: number;
+
   constructor(private readonly opts: ParallelKafkaSinkOptions) {
-    const n = opts.workers ?? 2;
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`workers must be an integer from 1 to 64, got ${n}`);
+    this.size = opts.workers ?? 2;
+    if (!Number.isInteger(this.size) || this.size < 1 || this.size > 64) throw new RangeError(`workers must be an integer from 1 to 64, got ${this.size}`);
     if (opts.brokers.length === 0) throw new Error("KafkaSink: brokers must name at least one host:port");
   }
 
@@ -94,9 +96,8 @@ export class ParallelKafkaSink implements LogSink {
   }
 
   async connect(): Promise<void> {
-    const n = this.opts.workers ?? 2;
     const { workers: _workers, ...sinkOptions } = this.opts;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.size; i++) {
       const w = spawnWorker(__filename, { workerData: { role: WORKER_ROLE, options: { ...sinkOptions, clientId: `${sinkOptions.clientId ?? "log-producer"}-${i}` } } });
       w.on("message", (r: Reply) => {
         const p = this.pending.get(r.id);

@@ -48,7 +48,6 @@ interface ModelFile {
 
 export class BatchRcfModel implements ScoringModel {
   private readonly trees: RandomCutTree[];
-  private readonly scratch: Float32Array;
 
   private constructor(
     readonly featureDim: number,
@@ -64,7 +63,6 @@ export class BatchRcfModel implements ScoringModel {
       for (let off = 0; off < pts.length; off += featureDim) tree.insert(pts, off);
       return tree;
     });
-    this.scratch = new Float32Array(featureDim);
   }
 
   /** Fits on the training rows (each of `featureDim` values). */
@@ -105,17 +103,13 @@ export class BatchRcfModel implements ScoringModel {
   }
 
   scoreOne(p: readonly number[]): number {
-    if (p.length !== this.featureDim) throw new RangeError(`expected ${this.featureDim} features, got ${p.length}`);
-    for (let d = 0; d < this.featureDim; d++) this.scratch[d] = p[d];
-    let sum = 0;
-    for (const t of this.trees) sum += t.score(this.scratch, 0);
-    return sum / this.trees.length;
+    return this.score([p])[0];
   }
 
   /**
    * Scores many points tree by tree (one tree's nodes stay in cache for the whole batch instead
    * of the whole forest passing through it for every point); sums run over the trees in the same
-   * order as `scoreOne`, so the scores are identical.
+   * order for every point, so a point scores the same alone or in any batch.
    */
   score(points: readonly (readonly number[])[]): number[] {
     const dim = this.featureDim;
