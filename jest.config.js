@@ -1,7 +1,7 @@
 /**
  * Two Jest projects:
  * - unit: pure code and synthesized Terraform; needs nothing running.
- * - integration: real services (Kafka, DynamoDB Local, the RCF model server) that the global
+ * - integration: real services (Kafka, a local DynamoDB (dynalite), the RCF model server) that the global
  *   setup installs into .cache/ and starts on loopback ports, and stops afterwards.
  * `npx jest --selectProjects unit` runs only the fast part.
  */

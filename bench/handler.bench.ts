@@ -1,7 +1,7 @@
 /**
  * Log-processor handler figures:
  *  1. a 10,000-record batch end to end through the handler (decode → features → one scoring call
- *     to the local RCF model server → 400 BatchWriteItem calls into DynamoDB Local): wall time and
+ *     to the local RCF model server → 400 BatchWriteItem calls into the local DynamoDB, dynalite): wall time and
  *     records/s. Goal: ≤ 2 s on the 2-core machine.
  *  2. the handler's own CPU cost per record with I/O excluded (clients answer from memory).
  * Run: npm run bench -- handler
@@ -50,8 +50,8 @@ async function main(): Promise<void> {
     };
     const clients = createClients(settings, {});
 
-    // Warm-up, not counted: both JITs (DynamoDB Local's JVM keeps compiling for several batches:
-    // 3 warm-ups left it ~8% slower than 8 do), connections. What is timed is the steady state.
+    // Warm-up, not counted: the JITs of both Node processes (ours and dynalite's), connections.
+    // What is timed is the steady state.
     for (let w = 0; w < WARMUPS; w++) await handleKafkaEvent(eventOf(`warmup-${w}`), context, { settings, clients });
 
     const walls: number[] = [];
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     }
     walls.sort((a, b) => a - b);
     const median = walls[Math.floor(walls.length / 2)];
-    console.log(`end to end, ${N} records (${PARTITIONS} partitions) → RCF model server + DynamoDB Local, ${RUNS} runs:`);
+    console.log(`end to end, ${N} records (${PARTITIONS} partitions) → RCF model server + dynalite, ${RUNS} runs:`);
     console.log(`  wall time median ${median.toFixed(0)} ms (min ${walls[0].toFixed(0)}, max ${walls[walls.length - 1].toFixed(0)}) → ${Math.round(N / (median / 1000))} records/s; goal ≤ 2000 ms: ${median <= 2000 ? "met" : "NOT met"}`);
 
     // CPU cost with I/O excluded: the same handler, clients answering from memory.

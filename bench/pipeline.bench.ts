@@ -37,8 +37,8 @@ async function main(): Promise<void> {
     const waitStored = async (n: number) => {
       while (stored < n) await new Promise((r) => setTimeout(r, 50));
     };
-    // 0. Warm-up, not counted: the JVMs (DynamoDB Local above all) compile for the first tens of
-    // thousands of items; measured cold, the same run is ~25% slower.
+    // 0. Warm-up, not counted: Kafka's JVM and the JITs of both Node processes compile for the
+    // first tens of thousands of items; what is timed is the steady state.
     const warm = [...generateLogEvents({ seed: 4, count: WARMUP_EVENTS, start: new Date(), anomalyRate: 0.02 })];
     await new LogProducer(sink, { topic: config.kafka.topic, eventsPerSecond: 0, batchSize: 1000 }).run(warm);
     await waitStored(WARMUP_EVENTS);

@@ -24,7 +24,7 @@ export interface LogTableProps {
 }
 
 /**
- * The scored-log table, built from LOG_TABLE (the same schema DynamoDB Local gets in tests):
+ * The scored-log table, built from LOG_TABLE (the same schema the local DynamoDB gets in tests):
  * key topic#partition / zero-padded offset, so a redelivered record overwrites itself; the
  * sparse `anomalies-by-time` index; TTL on `expiresAt`; PITR; SSE with the project's key.
  */

@@ -1,6 +1,6 @@
 /**
- * What every Java service of the local pipeline and the tests shares (Kafka, DynamoDB Local, the
- * benchmarks' Java harnesses): install jars from Maven Central into the cache folder once, pick
+ * What every local service of the pipeline and the tests shares (Kafka and the benchmarks' Java
+ * harnesses; the local DynamoDB server reuses the process handling): install jars from Maven Central into the cache folder once, pick
  * free loopback ports, run a JVM as a child process that dies with its parent, and stop it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -106,6 +106,8 @@ export interface JavaProcess {
 
 export interface StartJavaOptions {
   readonly name: string;
+  /** The program to run (default "java"; the local DynamoDB server runs under Node). */
+  readonly command?: string;
   readonly args: readonly string[];
   /** Polled until it resolves true; the process counts as started then. */
   readonly ready: () => Promise<boolean>;
@@ -114,7 +116,7 @@ export interface StartJavaOptions {
 }
 
 export async function startJava(opts: StartJavaOptions): Promise<JavaProcess> {
-  const child = spawn("java", [...opts.args], { stdio: ["ignore", "pipe", "pipe"], cwd: opts.cwd });
+  const child = spawn(opts.command ?? "java", [...opts.args], { stdio: ["ignore", "pipe", "pipe"], cwd: opts.cwd });
   let out = "";
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-8000);

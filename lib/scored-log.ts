@@ -1,6 +1,6 @@
 /**
  * What the pipeline stores: the scored-log table's key schema (one source for the Terraform
- * table, DynamoDB Local in tests and the local pipeline) and the two item shapes it holds —
+ * table, the local DynamoDB in tests and the local pipeline) and the two item shapes it holds —
  * a scored log, and a rejected (dead-lettered) record.
  *
  * Key design: pk = "<topic>#<partition>", sk = the offset zero-padded to 20 digits. A record that

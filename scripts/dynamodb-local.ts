@@ -1,10 +1,10 @@
 /**
- * `npx tsx scripts/dynamodb-local.ts install` installs DynamoDB Local (Maven Central, with its
- * native sqlite4java library) into .cache/; `... start [--port N] [--db-path DIR] [--table NAME]`
- * runs it in the foreground on 127.0.0.1 (in memory unless --db-path), creating the scored-log
- * table when --table is given. Ctrl-C stops it.
+ * `npx tsx scripts/dynamodb-local.ts start [--port N] [--db-path DIR] [--table NAME]` runs the
+ * local DynamoDB (dynalite, installed by `npm ci`) on 127.0.0.1 in the foreground: in memory unless
+ * --db-path names a LevelDB folder, creating the scored-log table when --table is given. Ctrl-C
+ * stops it.
  */
-import { createLogTable, installDynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from "../lib/dynamodb-local";
+import { createLogTable, localDynamoDbClient, startDynamoDbLocal } from "../lib/dynamodb-local";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -13,10 +13,6 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const cmd = process.argv[2];
-  if (cmd === "install") {
-    console.log(installDynamoDbLocal());
-    return;
-  }
   if (cmd === "start") {
     const port = Number(arg("--port") ?? 0);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${arg("--port")}" is not a port number`);
@@ -28,13 +24,13 @@ async function main(): Promise<void> {
       await createLogTable(client, table);
       client.destroy();
     }
-    console.log(`DynamoDB Local ${ddb.endpoint} (pid ${ddb.pid})${table ? `, table ${table}` : ""}`);
+    console.log(`local DynamoDB (dynalite) ${ddb.endpoint} (pid ${ddb.pid})${table ? `, table ${table}` : ""}`);
     const stop = () => void ddb.stop().then(() => process.exit(0));
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
     return;
   }
-  console.error("usage: tsx scripts/dynamodb-local.ts install | start [--port N] [--db-path DIR] [--table NAME]");
+  console.error("usage: tsx scripts/dynamodb-local.ts start [--port N] [--db-path DIR] [--table NAME]");
   process.exit(2);
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run local`: the whole pipeline on this machine — Kafka, DynamoDB Local, the RCF model
+ * `npm run local`: the whole pipeline on this machine — Kafka, a local DynamoDB (dynalite), the RCF model
  * server (model trained on first run), the handler behind the event-source-mapping poller, the
  * producer with injected anomalies and a few poison records, and the dashboard. One status line
  * per component, then progress every 5 s; Ctrl-C stops everything it started.

@@ -2,7 +2,7 @@
  * AWS clients, created once per container (outside the handler) so connections are reused.
  * SDK-level retries are off (maxAttempts 1): the handler's own retry budget decides, so retries
  * are counted and bounded by the invocation's remaining time. Endpoints are overridable for local
- * runs (the local model server, DynamoDB Local, a local S3).
+ * runs (the local model server, a local DynamoDB, a local S3).
  */
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";

@@ -16,7 +16,7 @@
  * | TTL_DAYS                      | items expire after this many days                                |
  * | REPORT_BATCH_ITEM_FAILURES    | "true" only if the event source mapping has ReportBatchItemFailures (provisioned mode) |
  * | SAGEMAKER_ENDPOINT_URL        | local override: SageMaker runtime endpoint (the local model server) |
- * | DYNAMODB_ENDPOINT_URL         | local override: DynamoDB endpoint (DynamoDB Local)               |
+ * | DYNAMODB_ENDPOINT_URL         | local override: DynamoDB endpoint (local DynamoDB, dynalite)     |
  * | S3_ENDPOINT_URL               | local override: S3 endpoint (path-style)                         |
  * | POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE | read by Powertools itself               |
  */

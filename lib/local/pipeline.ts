@@ -1,6 +1,6 @@
 /**
  * The whole pipeline on one machine, with real parts: Kafka (KRaft, Maven Central jars),
- * DynamoDB Local with the scored-log table, the RCF model server with a model trained locally on
+ * a local DynamoDB (dynalite) with the scored-log table, the RCF model server with a model trained locally on
  * generated normal traffic (cached), the unmodified Lambda handler behind a poller that plays the
  * event source mapping, and (optionally) the producer. Used by `npm run local`, the end-to-end
  * test and the pipeline benchmark.
@@ -68,7 +68,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
   const port = (p: number) => (o.freePorts ? 0 : p);
   if (!o.freePorts) {
     await assertPortFree(c.local.kafkaPort, "kafka (local.kafkaPort)");
-    await assertPortFree(c.local.dynamodbPort, "DynamoDB Local (local.dynamodbPort)");
+    await assertPortFree(c.local.dynamodbPort, "local DynamoDB (local.dynamodbPort)");
     await assertPortFree(c.local.modelServerPort, "model server (local.modelServerPort)");
   }
   const stops: (() => Promise<void>)[] = [];
@@ -90,7 +90,7 @@ export async function startLocalPipeline(o: LocalPipelineOptions): Promise<Local
     const client = localDynamoDbClient(ddb.endpoint);
     await createLogTable(client, LOCAL_TABLE);
     const doc = DynamoDBDocumentClient.from(client);
-    log(`[dynamodb] DynamoDB Local on ${ddb.endpoint}, table ${LOCAL_TABLE}`);
+    log(`[dynamodb] dynalite on ${ddb.endpoint}, table ${LOCAL_TABLE}`);
 
     const modelFile = localModelFile(c, log);
     const threshold = c.scoring.threshold > 0 ? c.scoring.threshold : thresholdFromStats(loadModel(modelFile).stats, c.scoring.thresholdSigmas);

@@ -1,6 +1,6 @@
 /**
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core) over a seeded
- * table in DynamoDB Local: counts, both charts with data, the anomaly table; and a screenshot
+ * table in the local DynamoDB: counts, both charts with data, the anomaly table; and a screenshot
  * for the README (docs/dashboard.png).
  */
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

@@ -1,6 +1,6 @@
 /**
  * End to end on one machine: producer → Kafka → poller (the event source mapping's role) → the
- * unmodified handler → RCF model server → DynamoDB Local. 20,000 events with injected anomalies
+ * unmodified handler → RCF model server → local DynamoDB (dynalite). 20,000 events with injected anomalies
  * and poison records; the poller is restarted mid-run. Every record must end up stored exactly
  * once (scored or rejected), and detection quality on the injected anomalies is reported.
  */

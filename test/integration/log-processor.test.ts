@@ -1,5 +1,5 @@
 /**
- * The log-processor handler end to end against real services: DynamoDB Local (Jest global setup)
+ * The log-processor handler end to end against real services: the local DynamoDB (Jest global setup)
  * and the RCF model server (started in-process here), with faults injected by wrapping them.
  * Every test checks the invariant: each record is stored once or dead-lettered once; none lost.
  */
@@ -83,7 +83,7 @@ async function expectAccountedFor(inputs: KafkaRecordInput[], expectStatus: (r: 
   return all;
 }
 
-describe("log processor against DynamoDB Local and the RCF model server", () => {
+describe("log processor against the local DynamoDB and the RCF model server", () => {
   it("scores a documented-shape batch, stores each record once with its score, and flags injected anomalies", async () => {
     const topic = freshTopic();
     const normal = kafkaRecords(300, { topic, partitions: 3 });

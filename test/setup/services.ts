@@ -17,7 +17,7 @@ export interface ServiceDefinition {
   start(): Promise<StartedService>;
 }
 
-// Each issue adds its service here (DynamoDB Local, Kafka, the RCF model server).
+// Each issue adds its service here (local DynamoDB, Kafka, the RCF model server).
 export const SERVICES: ServiceDefinition[] = [
   dynamoDbLocalService,
   kafkaLocalService,

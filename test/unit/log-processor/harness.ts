@@ -1,5 +1,5 @@
 /**
- * Integration/bench harness for the log processor: real DynamoDB Local (from the Jest global
+ * Integration/bench harness for the log processor: the local DynamoDB (dynalite, from the Jest global
  * setup or started here), the real RCF model server, and two fault injectors that wrap — never
  * replace — the real services: an HTTP proxy that answers 429/500 for the first k calls, and a
  * DynamoDB document client that withholds items as UnprocessedItems.
