@@ -16,6 +16,7 @@ import { KafkaSink, type LogSink } from "../producer/sink";
 import type { GeneratedLog } from "../producer/generator";
 import { generateLogEvents } from "../producer/generator";
 import type { LogEvent } from "../lib/log-event";
+import { median } from "./stats";
 
 const RECORDS = Number(process.env.RECORDS ?? 200_000);
 const RECORD_BYTES = 512;
@@ -101,7 +102,6 @@ async function main(): Promise<void> {
     }
     await single.disconnect();
     await parallel.disconnect();
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ");
     const javaRate = median(javaRates);
     const line = (name: string, xs: number[]) => `${name}: median ${median(xs).toFixed(0)} events/s (${((median(xs) * RECORD_BYTES) / 1048576).toFixed(1)} MiB/s; rounds ${list(xs)})`;

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { median } from "./stats";
 
 const root = join(__dirname, "..");
 const runs: { wallMs: number; peakMb: number }[] = [];
@@ -22,7 +23,6 @@ for (let i = 0; i < 3; i++) {
   if (r.status !== 0 || !m) throw new Error(`synthesis failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
   runs.push({ wallMs, peakMb: Number(m[1]) / 1024 });
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`whole app (foundation + pipeline + platform), 3 runs: ${runs.map((r) => `${(r.wallMs / 1000).toFixed(2)} s/${r.peakMb.toFixed(0)} MB`).join(", ")}`);
 console.log(`synth wall time (median): ${(median(runs.map((r) => r.wallMs)) / 1000).toFixed(2)} s   (goal ≤ 3 s)`);
 console.log(`synth peak RSS (median):  ${median(runs.map((r) => r.peakMb)).toFixed(0)} MB   (goal ≤ 300 MB)`);

@@ -1,7 +1,7 @@
 /**
- * What every local service of the pipeline and the tests shares (Kafka and the benchmarks' Java
- * harnesses; the local DynamoDB server reuses the process handling): install jars from Maven Central into the cache folder once, pick
- * free loopback ports, run a JVM as a child process that dies with its parent, and stop it.
+ * What the local services of the pipeline and the tests share (Kafka, the benchmarks' Java
+ * harnesses, the local DynamoDB): install jars from Maven Central into the cache folder once, pick
+ * free loopback ports, run a service as a child process that dies with its parent, and stop it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -106,8 +106,6 @@ export interface JavaProcess {
 
 export interface StartJavaOptions {
   readonly name: string;
-  /** The program to run (default "java"; the local DynamoDB server runs under Node). */
-  readonly command?: string;
   readonly args: readonly string[];
   /** Polled until it resolves true; the process counts as started then. */
   readonly ready: () => Promise<boolean>;
@@ -115,8 +113,17 @@ export interface StartJavaOptions {
   readonly cwd?: string;
 }
 
-export async function startJava(opts: StartJavaOptions): Promise<JavaProcess> {
-  const child = spawn(opts.command ?? "java", [...opts.args], { stdio: ["ignore", "pipe", "pipe"], cwd: opts.cwd });
+/** A JVM: `java` with `args`, started as `startProcess` starts any service. */
+export function startJava(opts: StartJavaOptions): Promise<JavaProcess> {
+  return startProcess({ ...opts, command: "java" });
+}
+
+/**
+ * Starts `command args` as a child process that dies with its parent, and waits until `ready`
+ * says it serves (Kafka and the benchmarks' JVMs; the local DynamoDB runs under Node).
+ */
+export async function startProcess(opts: StartJavaOptions & { readonly command: string }): Promise<JavaProcess> {
+  const child = spawn(opts.command, [...opts.args], { stdio: ["ignore", "pipe", "pipe"], cwd: opts.cwd });
   let out = "";
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-8000);

@@ -13,7 +13,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { freePort, startJava } from "../java-service";
+import { freePort, startProcess } from "../java-service";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { keyAttributes, LOG_TABLE } from "../scored-log";
 
@@ -52,7 +52,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoDbClient(endpoint);
   try {
-    const server = await startJava({
+    const server = await startProcess({
       name: "dynamodb-local",
       command: process.execPath,
       args: [
