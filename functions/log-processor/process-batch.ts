@@ -1,6 +1,8 @@
 /**
  * One batch, end to end: decode → validate/features → score → decide → store, with poison
- * records dead-lettered (a `rejected` item in the same table, the raw value in S3 when too large
+ * records dead-lettered. Storing does not wait for the whole batch to be scored: the rejected
+ * records are written at once, and each scoring call's rows as soon as its scores arrive; poison
+ * records are dead-lettered (a `rejected` item in the same table, the raw value in S3 when too large
  * for an item) and every record accounted for: stored once, dead-lettered once, or reported as
  * failed so Kafka redelivers it. Nothing here throws for bad input; only the caller decides how
  * to report failures.
@@ -10,7 +12,7 @@ import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SelfManagedKafkaRecord } from "../../lib/kafka-event";
 import type { LogEvent, RejectReason } from "../../lib/log-event";
-import { keyString, writeItems } from "./storage";
+import { keyString, writeItems, type StorageResult } from "./storage";
 import { classifyRecord, decodeRecord, type DecodedRecord, type ValidRecord } from "./decode";
 import { buildRejectedLog, buildScoredLog, headerBytes, MAX_HEADER_BYTES } from "./decide";
 import { scoreFeatures } from "./scoring";
@@ -34,7 +36,9 @@ export interface ProcessorDeps {
   /** The feature function; tests replace it to exercise the non-finite-features path. */
   readonly extractFeatures?: (e: LogEvent) => number[];
   readonly maxPayloadBytes?: number;
+  readonly maxRowsPerCall?: number;
   readonly scoringConcurrency?: number;
+  /** BatchWriteItem requests in flight per group of items stored together (a scoring call's rows, say). */
   readonly writeConcurrency?: number;
   /** Called once per retry of any remote call (for the `retries` metric). */
   readonly onRetry?: (operation: string, error: unknown) => void;
@@ -91,7 +95,26 @@ export async function processBatch(records: readonly SelfManagedKafkaRecord[], d
     else valid.push(c);
   }
 
-  // Score all valid records in as few calls as the payload limit allows.
+  const storage = {
+    client: deps.dynamodb,
+    tableName: deps.tableName,
+    deadline: deps.deadline,
+    policy: deps.policy,
+    concurrency: deps.writeConcurrency,
+    onRetry: deps.onRetry,
+  };
+  const writes: Promise<StorageResult>[] = [];
+  const store = (group: StoredLog[]) => {
+    if (group.length === 0) return;
+    const w = writeItems(group, storage);
+    // Awaited below, after scoring; a rejection must not count as unhandled until then.
+    w.catch(() => undefined);
+    writes.push(w);
+  };
+  // Rejected records need no score (those bound for S3 go after their object, below).
+  store([...items]);
+
+  // Score in calls of a limited size; each call's rows are stored as soon as its scores are in.
   const scoring = await scoreFeatures(
     valid.map((v) => v.features),
     {
@@ -100,22 +123,28 @@ export async function processBatch(records: readonly SelfManagedKafkaRecord[], d
       deadline: deps.deadline,
       policy: deps.policy,
       maxPayloadBytes: deps.maxPayloadBytes,
+      maxRowsPerCall: deps.maxRowsPerCall,
       concurrency: deps.scoringConcurrency,
       onRetry: deps.onRetry,
+      onScored: (start, scores) => {
+        const group = scores.map((score, j) => {
+          const v = valid[start + j];
+          return buildScoredLog(v.record, v.event, v.features, score, deps.threshold, now, deps.ttlDays);
+        });
+        items.push(...group);
+        store(group);
+      },
     },
   );
   for (const e of scoring.errors) deps.log?.error("scoring failed; records will be redelivered", { start: e.start, rows: e.rowCount, error: message(e.error) });
   valid.forEach((v, i) => {
-    const score = scoring.scores[i];
-    if (score === undefined) {
-      const e = scoring.errors.find((x) => i >= x.start && i < x.start + x.rowCount);
-      failed.push({ topic: v.record.topic, partition: v.record.partition, offset: v.record.offset, stage: "scoring", error: message(e?.error) });
-      return;
-    }
-    items.push(buildScoredLog(v.record, v.event, v.features, score, deps.threshold, now, deps.ttlDays));
+    if (scoring.scores[i] !== undefined) return;
+    const e = scoring.errors.find((x) => i >= x.start && i < x.start + x.rowCount);
+    failed.push({ topic: v.record.topic, partition: v.record.partition, offset: v.record.offset, stage: "scoring", error: message(e?.error) });
   });
 
   // Raw values too large for an item go to S3 first; the item pointing at them is written only after.
+  const afterS3: StoredLog[] = [];
   await Promise.all(
     s3Writes.map(async (w) => {
       try {
@@ -134,6 +163,7 @@ export async function processBatch(records: readonly SelfManagedKafkaRecord[], d
           { operation: "PutObject", deadline: deps.deadline, policy: deps.policy, onRetry: (i) => deps.onRetry?.(i.operation, i.error) },
         );
         items.push(w.item);
+        afterS3.push(w.item);
       } catch (error) {
         deps.log?.error("dead-letter object not written; record will be redelivered", { key: w.key, error: message(error) });
         failed.push({ topic: w.record.topic, partition: w.record.partition, offset: w.record.offset, stage: "dead-letter", error: message(error) });
@@ -141,14 +171,10 @@ export async function processBatch(records: readonly SelfManagedKafkaRecord[], d
     }),
   );
 
-  const stored = await writeItems(items, {
-    client: deps.dynamodb,
-    tableName: deps.tableName,
-    deadline: deps.deadline,
-    policy: deps.policy,
-    concurrency: deps.writeConcurrency,
-    onRetry: deps.onRetry,
-  });
+  store(afterS3);
+
+  const results = await Promise.all(writes);
+  const stored = { failed: results.flatMap((r) => r.failed), requests: results.reduce((n, r) => n + r.requests, 0) };
   const failedKeys = new Set<string>();
   for (const f of stored.failed) {
     const k = keyString(f.item);

@@ -62,6 +62,10 @@ export class LambdaPoller {
       // Lambda runs one invocation per partition at a time, partitions in parallel.
       partitionsConsumedConcurrently: this.o.concurrency ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        // The previous invocation's offset commit: it runs while the next invocation does (the
+        // partition need not wait for the group coordinator's answer), and is awaited before
+        // anything else is committed or this batch ends, so commits stay in order.
+        let committing: Promise<void> | undefined;
         for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += this.o.batchSize) {
           const chunk = batch.messages.slice(i, i + this.o.batchSize);
           const records: KafkaRecordInput[] = chunk.map((m) => ({
@@ -86,8 +90,11 @@ export class LambdaPoller {
           } catch (e) {
             failure = (e as Error).message;
           }
+          const doneAt = Date.now();
+          await committing;
+          committing = undefined;
           this.stats.invocations++;
-          this.o.onBatch?.({ records: chunk.length, ok: failure === undefined, ms: Date.now() - t0, error: failure, kafkaTimestamps: chunk.map((m) => Number(m.timestamp)), doneAt: Date.now() });
+          this.o.onBatch?.({ records: chunk.length, ok: failure === undefined, ms: doneAt - t0, error: failure, kafkaTimestamps: chunk.map((m) => Number(m.timestamp)), doneAt });
           if (failure !== undefined) {
             this.stats.failedInvocations++;
             // Not committed: throwing makes kafkajs fetch the partition again from the last
@@ -97,10 +104,13 @@ export class LambdaPoller {
           this.stats.records += chunk.length;
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(last);
-          // Committed offset = next offset to read.
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          // Committed offset = next offset to read; only ever after the handler succeeded.
+          committing = consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          // Awaited above or below; until then a failure must not count as unhandled.
+          committing.catch(() => undefined);
           await heartbeat();
         }
+        await committing;
       },
     });
   }

@@ -133,6 +133,30 @@ describe("processBatch", () => {
     expect(out).toMatchObject({ scored: 0, rejected: 1 });
     expect(stored().map((s) => s.offset)).toEqual(["9"]);
   });
+
+  it("stores the first call's rows while later calls are still being scored", async () => {
+    let signalWrite!: () => void;
+    const firstWrite = new Promise<void>((r) => (signalWrite = r));
+    ddb.on(BatchWriteCommand).callsFake(() => {
+      signalWrite();
+      return { UnprocessedItems: {} };
+    });
+    // Every call after the first answers only once something was stored, or gives up after 2 s.
+    const answers: string[] = [];
+    let calls = 0;
+    sm.on(InvokeEndpointCommand).callsFake(async (input) => {
+      const rows = Buffer.from(input.Body).toString().split("\n");
+      if (calls++ > 0) {
+        const wrote = await Promise.race([firstWrite.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+        answers.push(wrote ? "after a write" : "before any write");
+      }
+      return { Body: new TextEncoder().encode(JSON.stringify({ scores: rows.map(() => ({ score: 1 })) })) };
+    });
+    const out = await processBatch(eventRecords(buildSelfManagedKafkaEvent(kafkaRecords(6), "b:9092")), deps({ maxRowsPerCall: 2, scoringConcurrency: 1 }));
+    expect(out).toMatchObject({ records: 6, scored: 6, failed: [], scoringCalls: 3 });
+    expect(answers).toEqual(["after a write", "after a write"]);
+    expect(stored().map((s) => s.offset).sort()).toEqual(["0", "1", "2", "3", "4", "5"]);
+  });
 });
 
 describe("handleKafkaEvent", () => {

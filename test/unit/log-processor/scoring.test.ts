@@ -1,6 +1,6 @@
 import { mockClient } from "aws-sdk-client-mock";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { parseScores, planPayloads, scoreFeatures } from "../../../functions/log-processor/scoring";
+import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_ROWS_PER_CALL, parseScores, planPayloads, scoreFeatures } from "../../../functions/log-processor/scoring";
 import { Deadline, type RetryPolicy } from "../../../functions/log-processor/retry";
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 1000 };
@@ -22,6 +22,16 @@ describe("planPayloads", () => {
   });
   it("throws for a row that can never fit", () => {
     expect(() => planPayloads(["123456"], 5)).toThrow(/over the 5-byte/);
+  });
+  it("also splits at the row limit, whichever limit comes first", () => {
+    const rows = Array.from({ length: 7 }, (_, i) => `${i}`);
+    expect(planPayloads(rows, 1000, 3).map((p) => [p.start, p.rowCount])).toEqual([[0, 3], [3, 3], [6, 1]]);
+    expect(planPayloads(rows, 3, 3).map((p) => p.rowCount)).toEqual([2, 2, 2, 1]);
+    expect(() => planPayloads(rows, 1000, 0)).toThrow(/maxRows must be at least 1/);
+  });
+  it("by default scores a batch of 500 in calls of DEFAULT_MAX_ROWS_PER_CALL rows", () => {
+    const rows = Array.from({ length: 500 }, () => "1,2,3");
+    expect(planPayloads(rows, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_ROWS_PER_CALL).map((p) => p.rowCount)).toEqual(Array(500 / DEFAULT_MAX_ROWS_PER_CALL).fill(DEFAULT_MAX_ROWS_PER_CALL));
   });
 });
 
@@ -78,6 +88,28 @@ describe("scoreFeatures", () => {
     expect(r.scores).toEqual([7, 7, 7, 7, 7]);
     expect(retries).toEqual(["InvokeEndpoint", "InvokeEndpoint"]);
     expect(r.calls).toBe(3 + 2);
+  });
+
+  it("hands each call's scores on as they arrive, and none for a call that failed", async () => {
+    // Row 3's call fails for good (a client error); the others answer with their first feature.
+    sm.on(InvokeEndpointCommand).callsFake((input) => {
+      const rows = Buffer.from(input.Body).toString().split("\n");
+      if (rows.includes("3")) throw Object.assign(new Error("bad csv"), { name: "ValidationError", $metadata: { httpStatusCode: 400 } });
+      return { Body: body(rows.map((r) => Number(r))) };
+    });
+    const seen: [number, number[]][] = [];
+    const r = await scoreFeatures(Array.from({ length: 5 }, (_, i) => [i]), {
+      client: new SageMakerRuntimeClient({ region: "eu-west-1" }),
+      endpointName: "rcf",
+      deadline: new Deadline(Date.now() + 5000),
+      policy,
+      maxRowsPerCall: 2,
+      concurrency: 1,
+      onScored: (start, scores) => seen.push([start, [...scores]]),
+    });
+    expect(seen).toEqual([[0, [0, 1]], [4, [4]]]);
+    expect(r.scores).toEqual([0, 1, undefined, undefined, 4]);
+    expect(r.errors.map((e) => [e.start, e.rowCount])).toEqual([[2, 2]]);
   });
 
   it("leaves a payload unscored when the budget is spent, and does not retry client errors", async () => {
