@@ -72,7 +72,12 @@ export interface ScoredLog extends StoredBase {
   readonly eventTime: string;
   readonly service: string;
   readonly endpoint: string;
-  readonly features: readonly number[];
+  /**
+   * The model input exactly as scored: the CSV row sent to the endpoint (lib/features
+   * featuresToCsvRow, FEATURE_NAMES order), so an item can be re-scored by sending it as is.
+   * One string rather than a list of numbers: cheaper to marshal and to store.
+   */
+  readonly featuresCsv: string;
   readonly score: number;
   readonly threshold: number;
   readonly anomaly: boolean;

@@ -40,7 +40,7 @@ export function headerBytes(headers: Readonly<Record<string, string>>): number {
   return n;
 }
 
-export function buildScoredLog(r: DecodedRecord, event: LogEvent, features: readonly number[], score: number, threshold: number, now: Date, ttlDays: number): ScoredLog {
+export function buildScoredLog(r: DecodedRecord, event: LogEvent, featuresCsv: string, score: number, threshold: number, now: Date, ttlDays: number): ScoredLog {
   const anomaly = score > threshold;
   const key = itemKey(r.topic, r.partition, r.offset);
   // One object literal, no spreads: building 10,000 of these is on the handler's hot path, and
@@ -59,7 +59,7 @@ export function buildScoredLog(r: DecodedRecord, event: LogEvent, features: read
     eventTime: event.timestamp,
     service: event.service,
     endpoint: event.endpoint,
-    features,
+    featuresCsv,
     score,
     threshold,
     anomaly,

@@ -15,7 +15,8 @@ import type { LogEvent, RejectReason } from "../../lib/log-event";
 import { keyString, writeItems, type StorageResult } from "./storage";
 import { classifyRecord, decodeRecord, type DecodedRecord, type ValidRecord } from "./decode";
 import { buildRejectedLog, buildScoredLog, headerBytes, MAX_HEADER_BYTES } from "./decide";
-import { scoreFeatures } from "./scoring";
+import { scoreRows } from "./scoring";
+import { featuresToCsvRow } from "../../lib/features";
 import { withRetries, type Deadline, type RetryPolicy } from "./retry";
 import { itemKey, type StoredLog } from "../../lib/scored-log";
 
@@ -115,8 +116,10 @@ export async function processBatch(records: readonly SelfManagedKafkaRecord[], d
   store([...items]);
 
   // Score in calls of a limited size; each call's rows are stored as soon as its scores are in.
-  const scoring = await scoreFeatures(
-    valid.map((v) => v.features),
+  // Each row is built once: it is both the request body's line and the item's featuresCsv.
+  const rows = valid.map((v) => featuresToCsvRow(v.features));
+  const scoring = await scoreRows(
+    rows,
     {
       client: deps.sagemaker,
       endpointName: deps.endpointName,
@@ -129,7 +132,7 @@ export async function processBatch(records: readonly SelfManagedKafkaRecord[], d
       onScored: (start, scores) => {
         const group = scores.map((score, j) => {
           const v = valid[start + j];
-          return buildScoredLog(v.record, v.event, v.features, score, deps.threshold, now, deps.ttlDays);
+          return buildScoredLog(v.record, v.event, rows[start + j], score, deps.threshold, now, deps.ttlDays);
         });
         items.push(...group);
         store(group);

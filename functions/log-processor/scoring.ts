@@ -106,11 +106,16 @@ export interface ScoringResult {
   readonly errors: { readonly start: number; readonly rowCount: number; readonly error: unknown }[];
 }
 
-export async function scoreFeatures(vectors: readonly (readonly number[])[], o: ScoringOptions): Promise<ScoringResult> {
-  const scores: (number | undefined)[] = new Array(vectors.length).fill(undefined);
+export function scoreFeatures(vectors: readonly (readonly number[])[], o: ScoringOptions): Promise<ScoringResult> {
+  return scoreRows(vectors.map(featuresToCsvRow), o);
+}
+
+/** scoreFeatures for rows already in CSV form (featuresToCsvRow): the handler keeps them in its items. */
+export async function scoreRows(rows: readonly string[], o: ScoringOptions): Promise<ScoringResult> {
+  const scores: (number | undefined)[] = new Array(rows.length).fill(undefined);
   const errors: ScoringResult["errors"] = [];
-  if (vectors.length === 0) return { scores, calls: 0, errors };
-  const payloads = planPayloads(vectors.map(featuresToCsvRow), o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, o.maxRowsPerCall ?? DEFAULT_MAX_ROWS_PER_CALL);
+  if (rows.length === 0) return { scores, calls: 0, errors };
+  const payloads = planPayloads(rows, o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, o.maxRowsPerCall ?? DEFAULT_MAX_ROWS_PER_CALL);
   let calls = 0;
   let next = 0;
   const worker = async () => {

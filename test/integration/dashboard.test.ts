@@ -9,7 +9,7 @@ import { chromium, type Browser } from "playwright-core";
 import { startDashboard, type DashboardServer } from "../../dashboard/server";
 import { dashboardData } from "../../dashboard/queries";
 import { createLogTable, localDynamoDbClient } from "../../lib/dynamodb-local";
-import { extractFeatures } from "../../lib/features";
+import { extractFeatures, featuresToCsvRow } from "../../lib/features";
 import { itemKey, utcDay, type RejectedLog, type ScoredLog } from "../../lib/scored-log";
 import { generateLogEvents } from "../../producer/generator";
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
       eventTime: event.timestamp,
       service: event.service,
       endpoint: event.endpoint,
-      features: extractFeatures(event),
+      featuresCsv: featuresToCsvRow(extractFeatures(event)),
       score,
       threshold: THRESHOLD,
       anomaly: isAnomaly,

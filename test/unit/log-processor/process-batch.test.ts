@@ -81,7 +81,7 @@ describe("processBatch", () => {
       eventTime: e0.timestamp,
       service: e0.service,
       endpoint: e0.endpoint,
-      features: extractFeatures(e0),
+      featuresCsv: featuresToCsvRow(extractFeatures(e0)),
       score: Number(featuresToCsvRow(extractFeatures(e0)).split(",")[0]),
       threshold: 2,
       anomaly: false,
@@ -89,6 +89,9 @@ describe("processBatch", () => {
     });
     const slowItem = items.find((i) => i.sk === "00000000000000000001")!;
     expect(slowItem).toMatchObject({ status: "scored", anomaly: true, anomalyDay: "2026-11-25" });
+    // featuresCsv is the model input exactly as scored: the lines of the request bodies.
+    const sent = sm.commandCalls(InvokeEndpointCommand).flatMap((c) => Buffer.from(c.args[0].input.Body as Uint8Array).toString().split("\n"));
+    expect(items.map((i) => (i as { featuresCsv?: string }).featuresCsv).sort()).toEqual(sent.sort());
   });
 
   it("dead-letters every poison kind as a rejected item with coordinates, reason and raw bytes", async () => {
