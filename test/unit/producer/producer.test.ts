@@ -28,7 +28,41 @@ describe("LogProducer", () => {
     expect(all.map((m) => (parseLogEvent(m.value, 65536) as any).event.traceId)).toEqual(logs.map((l) => l.event.traceId));
     expect(all.every((m, i) => m.key === logs[i].event.service)).toBe(true);
     expect(all.filter((m) => m.headers?.[HEADER_ANOMALY_KIND]).length).toBe(r.anomalies);
+    // The anomaly tag is the only header, and only anomalies carry one.
+    expect(all.every((m, i) => (logs[i].anomaly ? JSON.stringify(m.headers) === JSON.stringify({ [HEADER_ANOMALY_KIND]: logs[i].anomaly }) : m.headers === undefined))).toBe(true);
     expect(Math.max(...sink.batches.map((b) => b.length))).toBe(100);
+  });
+
+  it("builds the next batch while one is in flight, but sends one batch at a time, in order", async () => {
+    const logs = [...generateLogEvents({ seed: 4, count: 300 })];
+    const events: string[] = [];
+    let inSend = 0;
+    const sink: LogSink = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      send: async (_t, messages) => {
+        inSend++;
+        expect(inSend).toBe(1);
+        const id = (parseLogEvent(messages[0].value, 65536) as any).event.traceId;
+        events.push(`send ${id}`);
+        await new Promise((r) => setTimeout(r, 20));
+        events.push(`done ${id}`);
+        inSend--;
+      },
+    };
+    // The source notes when the producer takes each batch's first log.
+    function* source() {
+      for (let i = 0; i < logs.length; i++) {
+        if (i % 100 === 0) events.push(`take ${logs[i].event.traceId}`);
+        yield logs[i];
+      }
+    }
+    const r = await new LogProducer(sink, { topic: "t", eventsPerSecond: 0, batchSize: 100 }).run(source());
+    expect(r.sent).toBe(300);
+    const [a, b, c] = [0, 100, 200].map((i) => logs[i].event.traceId);
+    // Batch 2 is built (up to taking batch 3's first log) while batch 1 is in flight; each send
+    // starts only after the one before is done.
+    expect(events).toEqual([`take ${a}`, `take ${b}`, `send ${a}`, `take ${c}`, `done ${a}`, `send ${b}`, `done ${b}`, `send ${c}`, `done ${c}`]);
   });
 
   it("never builds a batch over maxBatchBytes", async () => {
