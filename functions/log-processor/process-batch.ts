@@ -1,11 +1,10 @@
 /**
- * One batch, end to end: decode → validate/features → score → decide → store, with poison
- * records dead-lettered. Storing does not wait for the whole batch to be scored: the rejected
- * records are written at once, and each scoring call's rows as soon as its scores arrive; poison
- * records are dead-lettered (a `rejected` item in the same table, the raw value in S3 when too large
- * for an item) and every record accounted for: stored once, dead-lettered once, or reported as
- * failed so Kafka redelivers it. Nothing here throws for bad input; only the caller decides how
- * to report failures.
+ * One batch, end to end: decode → validate/features → score → decide → store. Poison records are
+ * dead-lettered (a `rejected` item in the same table, the raw value in S3 when too large for an
+ * item) and every record accounted for: stored once, dead-lettered once, or reported as failed so
+ * Kafka redelivers it. Storing does not wait for the whole batch to be scored: the rejected
+ * records are written at once, each scoring call's rows as soon as its scores arrive. Nothing here
+ * throws for bad input; only the caller decides how to report failures.
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";

