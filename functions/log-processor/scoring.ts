@@ -1,5 +1,5 @@
 /**
- * Scoring: feature vectors → CSV rows → SageMaker InvokeEndpoint calls of at most
+ * Scoring: CSV feature rows → SageMaker InvokeEndpoint calls of at most
  * `maxRowsPerCall` rows (and the payload limit), several in flight, scores mapped back by position
  * with the counts checked. Each call's scores are handed on as soon as they arrive, so the caller
  * can store the first rows while later ones are still being scored. A payload that cannot be
@@ -7,7 +7,6 @@
  * failed so Kafka redelivers them.
  */
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { featuresToCsvRow } from "../../lib/features";
 import { withRetries, type Deadline, type RetryPolicy } from "./retry";
 
 /** SageMaker real-time inference accepts request payloads up to 6 MB. */
@@ -17,8 +16,8 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = SAGEMAKER_MAX_PAYLOAD_BYTES - 64 * 1024
 /**
  * Rows per call: small enough that a batch is scored in several calls, so that storing starts
  * with the first call's rows, large enough that the per-call overhead stays small. Measured with
- * `npm run bench -- handler` (10,000 records): 1,465 ms at 100 rows, 1,489 at 50, 1,544 at 250,
- * 1,767 in one call.
+ * `npm run bench -- handler` (10,000 records) when it was chosen: 1,465 ms at 100 rows, 1,489 at
+ * 50, 1,544 at 250, 1,767 in one call.
  */
 export const DEFAULT_MAX_ROWS_PER_CALL = 100;
 
@@ -106,11 +105,7 @@ export interface ScoringResult {
   readonly errors: { readonly start: number; readonly rowCount: number; readonly error: unknown }[];
 }
 
-export function scoreFeatures(vectors: readonly (readonly number[])[], o: ScoringOptions): Promise<ScoringResult> {
-  return scoreRows(vectors.map(featuresToCsvRow), o);
-}
-
-/** scoreFeatures for rows already in CSV form (featuresToCsvRow): the handler keeps them in its items. */
+/** Scores CSV rows (lib/features featuresToCsvRow), one per record; the handler keeps each row in its item. */
 export async function scoreRows(rows: readonly string[], o: ScoringOptions): Promise<ScoringResult> {
   const scores: (number | undefined)[] = new Array(rows.length).fill(undefined);
   const errors: ScoringResult["errors"] = [];

@@ -1,7 +1,8 @@
 import { mockClient } from "aws-sdk-client-mock";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_ROWS_PER_CALL, parseScores, planPayloads, scoreFeatures } from "../../../functions/log-processor/scoring";
+import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_ROWS_PER_CALL, parseScores, planPayloads, scoreRows } from "../../../functions/log-processor/scoring";
 import { Deadline, type RetryPolicy } from "../../../functions/log-processor/retry";
+import { featuresToCsvRow } from "../../../lib/features";
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 1000 };
 const body = (scores: number[]) => new TextEncoder().encode(JSON.stringify({ scores: scores.map((score) => ({ score })) }));
@@ -45,7 +46,7 @@ describe("parseScores", () => {
   });
 });
 
-describe("scoreFeatures", () => {
+describe("scoreRows", () => {
   const sm = mockClient(SageMakerRuntimeClient);
   beforeEach(() => sm.reset());
 
@@ -54,7 +55,7 @@ describe("scoreFeatures", () => {
       const rows = Buffer.from(input.Body).toString().split("\n");
       return { Body: body(rows.map((r) => Number(r.split(",")[0]))) };
     });
-    const r = await scoreFeatures([[1, 0.5], [2, 0.25], [3, 0]], {
+    const r = await scoreRows([[1, 0.5], [2, 0.25], [3, 0]].map(featuresToCsvRow), {
       client: new SageMakerRuntimeClient({ region: "eu-west-1" }),
       endpointName: "rcf",
       deadline: new Deadline(Date.now() + 5000),
@@ -76,7 +77,7 @@ describe("scoreFeatures", () => {
       return { Body: body(rows.map(() => 7)) };
     });
     const retries: string[] = [];
-    const r = await scoreFeatures(Array.from({ length: 5 }, (_, i) => [i]), {
+    const r = await scoreRows(Array.from({ length: 5 }, (_, i) => [i]).map(featuresToCsvRow), {
       client: new SageMakerRuntimeClient({ region: "eu-west-1" }),
       endpointName: "rcf",
       deadline: new Deadline(Date.now() + 5000),
@@ -98,7 +99,7 @@ describe("scoreFeatures", () => {
       return { Body: body(rows.map((r) => Number(r))) };
     });
     const seen: [number, number[]][] = [];
-    const r = await scoreFeatures(Array.from({ length: 5 }, (_, i) => [i]), {
+    const r = await scoreRows(Array.from({ length: 5 }, (_, i) => [i]).map(featuresToCsvRow), {
       client: new SageMakerRuntimeClient({ region: "eu-west-1" }),
       endpointName: "rcf",
       deadline: new Deadline(Date.now() + 5000),
@@ -114,7 +115,7 @@ describe("scoreFeatures", () => {
 
   it("leaves a payload unscored when the budget is spent, and does not retry client errors", async () => {
     sm.on(InvokeEndpointCommand).rejects(throttled());
-    const r = await scoreFeatures([[1], [2]], {
+    const r = await scoreRows([[1], [2]].map(featuresToCsvRow), {
       client: new SageMakerRuntimeClient({ region: "eu-west-1" }),
       endpointName: "rcf",
       deadline: new Deadline(Date.now() + 5000),
@@ -126,7 +127,7 @@ describe("scoreFeatures", () => {
 
     sm.reset();
     sm.on(InvokeEndpointCommand).rejects(Object.assign(new Error("bad csv"), { name: "ValidationError", $metadata: { httpStatusCode: 400 } }));
-    const v = await scoreFeatures([[1]], { client: new SageMakerRuntimeClient({ region: "eu-west-1" }), endpointName: "rcf", deadline: new Deadline(Date.now() + 5000), policy });
+    const v = await scoreRows([[1]].map(featuresToCsvRow), { client: new SageMakerRuntimeClient({ region: "eu-west-1" }), endpointName: "rcf", deadline: new Deadline(Date.now() + 5000), policy });
     expect(v.calls).toBe(1);
     expect(v.scores).toEqual([undefined]);
   });
