@@ -23,17 +23,6 @@ const JAVA_RCF_VERSION = "4.3.0";
 const rng = new Random(17);
 const series = Array.from({ length: POINTS }, (_, i) => 10 + 5 * Math.sin((2 * Math.PI * i) / 288) + rng.nextDouble() + (i % 5000 === 4999 ? 30 : 0));
 
-/** Shingled points of the series (the first SHINGLE−1 values make none). */
-function shingledPoints(values: readonly number[]): number[][] {
-  const shingle = new Shingle(SHINGLE);
-  const out: number[][] = [];
-  for (const v of values) {
-    const p = shingle.push(v);
-    if (p) out.push(Array.from(p));
-  }
-  return out;
-}
-
 /**
  * TypeScript streaming score+update over the same points as the Java harness, timed after the
  * first fifth (JIT warm-up), either one point at a time (score, then update, as Java's harness
@@ -41,7 +30,7 @@ function shingledPoints(values: readonly number[]): number[][] {
  */
 function tsStreaming(block: number): { rate: number; mean: number } {
   const forest = new RandomCutForest({ dimensions: SHINGLE, numTrees: TREES, sampleSize: SAMPLES, timeDecay: 1e-5, seed: 1 });
-  const points = shingledPoints(series);
+  const points = Shingle.points(series, SHINGLE);
   const warm = Math.floor(POINTS / 5) - (SHINGLE - 1);
   let sum = 0;
   let t0 = 0n;
@@ -76,7 +65,7 @@ function javaStreaming(): { rate: number; mean: number } {
 }
 
 function tsBatch(): number {
-  const rows = shingledPoints(series.slice(0, 20_000));
+  const rows = Shingle.points(series.slice(0, 20_000), SHINGLE);
   const model = BatchRcfModel.train(rows, { numTrees: TREES, sampleSize: SAMPLES, seed: 1, statsSample: 100 });
   const t0 = process.hrtime.bigint();
   model.score(rows);

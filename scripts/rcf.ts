@@ -60,15 +60,10 @@ const STREAM_BLOCK = 1024;
 
 export function streamScores(values: number[], o: { trees: number; samples: number; timeDecay: number; shingle: number; seed: number; damp: boolean }): number[] {
   const forest = new RandomCutForest({ dimensions: o.shingle, numTrees: o.trees, sampleSize: o.samples, timeDecay: o.timeDecay, seed: o.seed, dampDuplicates: o.damp });
-  const shingle = new Shingle(o.shingle);
   // The first shingle−1 values make no point and score 0; the rest go through the forest in
   // blocks (same scores as one at a time, faster: see RandomCutForest.processBlock).
-  const points: number[][] = [];
-  const scores = values.map((v) => {
-    const point = shingle.push(v);
-    if (point) points.push(Array.from(point));
-    return 0;
-  });
+  const points = Shingle.points(values, o.shingle);
+  const scores = new Array<number>(values.length).fill(0);
   const first = values.length - points.length;
   for (let i = 0; i < points.length; i += STREAM_BLOCK) {
     const block = forest.processBlock(points.slice(i, i + STREAM_BLOCK));

@@ -250,4 +250,15 @@ export class Shingle {
     this.count++;
     return this.count >= this.size ? this.buf : undefined;
   }
+
+  /** Every shingle of a series, as separate arrays (the first size−1 values make none). */
+  static points(values: readonly number[], size: number): number[][] {
+    const shingle = new Shingle(size);
+    const out: number[][] = [];
+    for (const v of values) {
+      const p = shingle.push(v);
+      if (p) out.push(Array.from(p));
+    }
+    return out;
+  }
 }

@@ -172,6 +172,9 @@ describe("RandomCutForest (streaming)", () => {
     expect(s.push(2)).toBeUndefined();
     expect([...s.push(3)!]).toEqual([1, 2, 3]);
     expect([...s.push(4)!]).toEqual([2, 3, 4]);
+    // The whole series at once: separate arrays, none for the first size−1 values.
+    expect(Shingle.points([1, 2, 3, 4], 3)).toEqual([[1, 2, 3], [2, 3, 4]]);
+    expect(Shingle.points([1, 2], 3)).toEqual([]);
   });
 });
 
