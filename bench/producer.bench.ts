@@ -16,7 +16,8 @@ import { KafkaSink, type LogSink } from "../producer/sink";
 import type { GeneratedLog } from "../producer/generator";
 import { generateLogEvents } from "../producer/generator";
 import type { LogEvent } from "../lib/log-event";
-import { median } from "./stats";
+import { availableParallelism } from "node:os";
+import { CpuMeter, median } from "./stats";
 
 const RECORDS = Number(process.env.RECORDS ?? 200_000);
 const RECORD_BYTES = 512;
@@ -49,9 +50,18 @@ async function main(): Promise<void> {
     await parallel.connect();
     // 1,500 events of 512 B per batch; the busiest key's share (about 2/3) stays under the broker's 1 MiB per partition.
     const batch = { batchSize: 1500, maxBatchBytes: 768 * 1024 };
-    const produce = async (sink: LogSink, topic: string, n: number) => {
+    const cores = availableParallelism();
+    // CPU per phase: the machine's busy share, the broker's and the client's cores (the Java tool's
+    // = machine − broker − this process, which idles meanwhile).
+    type Cpu = { busy: number; broker: number; client: number };
+    const cpu: Record<"single" | "parallel" | "java", Cpu[]> = { single: [], parallel: [], java: [] };
+    const meter = () => new CpuMeter({ broker: kafka.pid, node: process.pid });
+    const produce = async (sink: LogSink, topic: string, n: number, into?: Cpu[]) => {
       const t0 = process.hrtime.bigint();
+      const m = meter();
       const r = await new LogProducer(sink, { topic, eventsPerSecond: 0, ...batch }).run(logs.slice(0, n));
+      const u = m.read();
+      into?.push({ busy: u.busy, broker: u.cores.broker, client: u.cores.node });
       return { rate: r.sent / (Number(process.hrtime.bigint() - t0) / 1e9), errors: r.errors };
     };
     // Warm-up (JIT, connections, producer ids), not counted.
@@ -66,12 +76,13 @@ async function main(): Promise<void> {
     let errors = 0;
     let lastSummary = "";
     for (let round = 0; round < ROUNDS; round++) {
-      const one = await produce(single, "bench-js", RECORDS);
+      const one = await produce(single, "bench-js", RECORDS, cpu.single);
       singleRates.push(one.rate);
-      const many = await produce(parallel, "bench-js", RECORDS);
+      const many = await produce(parallel, "bench-js", RECORDS, cpu.parallel);
       jsRates.push(many.rate);
       errors += one.errors + many.errors;
 
+      const javaMeter = meter();
       const perf = spawnSync(
         "java",
         [
@@ -95,6 +106,8 @@ async function main(): Promise<void> {
         ],
         { encoding: "utf8" },
       );
+      const u = javaMeter.read();
+      cpu.java.push({ busy: u.busy, broker: u.cores.broker, client: u.busy * cores - u.cores.broker - u.cores.node });
       lastSummary = perf.stdout.trim().split("\n").pop() ?? "";
       const m = /([\d.]+) records\/sec/.exec(lastSummary);
       if (perf.status !== 0 || !m) throw new Error(`ProducerPerformance failed:\n${perf.stdout}\n${perf.stderr}`);
@@ -110,6 +123,12 @@ async function main(): Promise<void> {
     console.log(line("kafkajs, one producer (KafkaSink)", singleRates) + ` → ${(median(singleRates) / javaRate).toFixed(2)}× Java`);
     console.log(line(`kafkajs, ${WORKERS} worker threads (ParallelKafkaSink)`, jsRates) + ` → ${(median(jsRates) / javaRate).toFixed(2)}× Java (goal ≥ 0.80×)`);
     console.log(line("Kafka ProducerPerformance (Java)", javaRates) + `   [last: ${lastSummary}]`);
+    const cpuLine = (name: string, xs: Cpu[]) =>
+      `  ${name}: machine busy ${xs.map((x) => `${(x.busy * 100).toFixed(0)}%`).join("/")}, broker ${xs.map((x) => x.broker.toFixed(2)).join("/")} cores, client ${xs.map((x) => x.client.toFixed(2)).join("/")} cores`;
+    console.log(`CPU per round (${cores} cores):`);
+    console.log(cpuLine("one producer", cpu.single));
+    console.log(cpuLine(`${WORKERS} worker threads`, cpu.parallel));
+    console.log(cpuLine("Java", cpu.java));
   } finally {
     await kafka.stop();
     wipeKafkaData(dataDir);

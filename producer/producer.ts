@@ -19,6 +19,12 @@ export interface ProducerOptions {
    * partition can receive most of a batch.
    */
   readonly maxBatchBytes?: number;
+  /**
+   * Batches handed to the sink and not yet acknowledged, at most (default 2). More than one lets a
+   * sink that encodes on other threads (ParallelKafkaSink) work on the next batch while one waits
+   * for the broker; the sink keeps each key's order across them (see LogSink.send).
+   */
+  readonly maxInFlightBatches?: number;
   /** Called about every `progressEveryMs` with running totals. */
   readonly onProgress?: (p: ProducerProgress) => void;
   readonly progressEveryMs?: number;
@@ -64,6 +70,8 @@ export class LogProducer {
     const batchSize = this.opts.batchSize ?? 500;
     const maxBatchBytes = this.opts.maxBatchBytes ?? 512 * 1024;
     const maxFailures = this.opts.maxConsecutiveFailures ?? 3;
+    const maxInFlight = this.opts.maxInFlightBatches ?? 2;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlightBatches must be a positive integer, got ${maxInFlight}`);
     const t0 = Date.now();
     let sent = 0;
     let errors = 0;
@@ -102,18 +110,34 @@ export class LogProducer {
     let batch: OutgoingMessage[] = [];
     let batchAnomalies = 0;
     let batchBytes = 0;
-    // One batch is sent while the next is built (generated and encoded): with a sink that encodes
-    // on other threads (ParallelKafkaSink) this thread would otherwise idle during every round
-    // trip. Batches still reach the sink one at a time, each after the one before was acknowledged.
-    let inFlight: Promise<void> | undefined;
+    // Up to maxInFlight batches are with the sink while the next is built (generated and
+    // encoded); the oldest must be acknowledged before another goes out. A flush only rejects to
+    // give up: every flush is awaited (here or at the end) before that error leaves run.
+    const inFlight: Promise<void>[] = [];
+    const settleAll = async () => {
+      const results = await Promise.allSettled(inFlight.splice(0));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
+    };
+    const send = async (messages: OutgoingMessage[], messageAnomalies: number) => {
+      if (inFlight.length >= maxInFlight) {
+        const oldest = inFlight.shift()!;
+        try {
+          await oldest;
+        } catch (e) {
+          await settleAll().catch(() => undefined);
+          throw e;
+        }
+      }
+      const f = flush(messages, messageAnomalies);
+      f.catch(() => undefined); // awaited later; not "unhandled" meanwhile
+      inFlight.push(f);
+    };
     for (const log of source) {
       if (this.stopping) break;
       const message = toMessage(log);
       if (batch.length > 0 && (batch.length >= batchSize || batchBytes + message.value.length > maxBatchBytes)) {
-        await inFlight;
-        inFlight = flush(batch, batchAnomalies);
-        // Awaited before the next batch goes out and before run returns; not "unhandled" meanwhile.
-        inFlight.catch(() => undefined);
+        await send(batch, batchAnomalies);
         batch = [];
         batchAnomalies = 0;
         batchBytes = 0;
@@ -122,8 +146,8 @@ export class LogProducer {
       batchBytes += message.value.length;
       if (log.anomaly) batchAnomalies++;
     }
-    await inFlight;
-    if (batch.length > 0) await flush(batch, batchAnomalies);
+    if (batch.length > 0) await send(batch, batchAnomalies);
+    await settleAll();
     const final = progress();
     this.opts.onProgress?.(final);
     return final;

@@ -4,7 +4,7 @@
  * it (for @confluentinc/kafka-javascript, say) touches this file only. The integration tests prove
  * the kafkajs implementation against the Kafka version the project deploys.
  */
-import { CompressionTypes, Kafka, logLevel, type Producer } from "kafkajs";
+import { CompressionTypes, Kafka, logLevel, Partitioners, type ICustomPartitioner, type Producer } from "kafkajs";
 
 export interface OutgoingMessage {
   readonly key: string;
@@ -14,7 +14,11 @@ export interface OutgoingMessage {
 
 export interface LogSink {
   connect(): Promise<void>;
-  /** Sends a batch; resolves once the broker acknowledged all of it (acks=all). */
+  /**
+   * Sends a batch; resolves once the broker acknowledged all of it (acks=all). May be called
+   * again before an earlier call settled: messages of one key are written in call order (a
+   * failed call's messages may be missing, the others are never reordered).
+   */
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   /** Waits for nothing more than what `send` already awaited, then closes. */
   disconnect(): Promise<void>;
@@ -39,10 +43,34 @@ function quietLogCreator() {
   };
 }
 
+/**
+ * kafkajs's default (Java-compatible murmur2) partitioner, remembering each key's partition.
+ * The default one hashes the key again and copies the partition list for every message; our keys
+ * are a handful of service names, so a lookup does. Same partitions as the default, always.
+ */
+export const keyCachingPartitioner: ICustomPartitioner = () => {
+  const byDefault = Partitioners.DefaultPartitioner();
+  const cache = new Map<string, number>();
+  return (args) => {
+    const { topic, partitionMetadata, message } = args;
+    if (message.partition != null || message.key == null) return byDefault(args);
+    // The partition depends on the key and the partition count, nothing else.
+    const id = `${topic}\u0000${partitionMetadata.length}\u0000${message.key.toString()}`;
+    let p = cache.get(id);
+    if (p === undefined) {
+      p = byDefault(args);
+      if (cache.size >= 10_000) cache.clear(); // many distinct keys: keep memory bounded
+      cache.set(id, p);
+    }
+    return p;
+  };
+};
+
 export class KafkaSink implements LogSink {
   private readonly producer: Producer;
   private readonly compression: CompressionTypes;
   private readonly brokers: readonly string[];
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(opts: KafkaSinkOptions) {
     if (opts.brokers.length === 0) throw new Error("KafkaSink: brokers must name at least one host:port");
@@ -59,7 +87,7 @@ export class KafkaSink implements LogSink {
     });
     // Idempotent: the broker de-duplicates retried batches, so a retry never writes a message twice
     // (this needs acks=all and at most 5 in-flight requests).
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: true });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: true, createPartitioner: keyCachingPartitioner });
     this.compression = opts.compression === "none" ? CompressionTypes.None : CompressionTypes.GZIP;
   }
 
@@ -71,16 +99,24 @@ export class KafkaSink implements LogSink {
     }
   }
 
-  async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    await this.producer.send({
-      topic,
-      acks: -1,
-      compression: this.compression,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ? { ...m.headers } : undefined })),
-    });
+  /** Sends one at a time: kafkajs does not promise that two concurrent sends keep their order. */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    const run = () =>
+      this.producer
+        .send({
+          topic,
+          acks: -1,
+          compression: this.compression,
+          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ? { ...m.headers } : undefined })),
+        })
+        .then(() => undefined);
+    const done = this.previous.then(run);
+    this.previous = done.catch(() => undefined);
+    return done;
   }
 
   async disconnect(): Promise<void> {
+    await this.previous;
     await this.producer.disconnect();
   }
 }

@@ -10,8 +10,7 @@ import { startLocalKafka, wipeKafkaData } from "../../lib/kafka-local";
 import { generateLogEvents, type GeneratedLog } from "../../producer/generator";
 import { LogProducer } from "../../producer/producer";
 import { KafkaSink, type LogSink } from "../../producer/sink";
-import { ParallelKafkaSink, splitBatch } from "../../producer/parallel-sink";
-import { toMessage } from "../../producer/producer";
+import { ParallelKafkaSink } from "../../producer/parallel-sink";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,12 +67,38 @@ function expectSameAsSent(sent: GeneratedLog[], got: Received[]): void {
   expect(got.filter((g) => g.anomaly).length).toBe(sent.filter((s) => s.anomaly).length);
 }
 
-/** Connects, sends everything unthrottled in batches of `batchSize`, disconnects. */
-async function produceAll(sink: LogSink, topic: string, sent: GeneratedLog[], batchSize: number) {
-  await sink.connect();
-  const result = await new LogProducer(sink, { topic, eventsPerSecond: 0, batchSize }).run(sent);
-  await sink.disconnect();
-  return result;
+/**
+ * Connects, sends everything unthrottled in batches of `batchSize` (at most `maxInFlightBatches`
+ * unacknowledged), disconnects. `maxConcurrent` = most sends the sink really had at once.
+ */
+async function produceAll(sink: LogSink, topic: string, sent: GeneratedLog[], batchSize: number, ...maxInFlightBatches: number[]) {
+  let inSend = 0;
+  let maxConcurrent = 0;
+  const counting: LogSink = {
+    connect: () => sink.connect(),
+    disconnect: () => sink.disconnect(),
+    send: async (t, messages) => {
+      maxConcurrent = Math.max(maxConcurrent, ++inSend);
+      try {
+        await sink.send(t, messages);
+      } finally {
+        inSend--;
+      }
+    },
+  };
+  // One run per maxInFlightBatches given (default: one run with the default), over equal shares of `sent`.
+  const runs = maxInFlightBatches.length > 0 ? maxInFlightBatches : [undefined];
+  const share = Math.ceil(sent.length / runs.length);
+  let sentCount = 0;
+  let errors = 0;
+  await counting.connect();
+  for (const [i, m] of runs.entries()) {
+    const r = await new LogProducer(counting, { topic, eventsPerSecond: 0, batchSize, maxInFlightBatches: m }).run(sent.slice(i * share, (i + 1) * share));
+    sentCount += r.sent;
+    errors += r.errors;
+  }
+  await counting.disconnect();
+  return { sent: sentCount, errors, maxConcurrent };
 }
 
 async function createTopic(brokers: string[], topic: string): Promise<void> {
@@ -95,19 +120,28 @@ describe("producer → Kafka", () => {
     expectSameAsSent(sent, await readBack(brokers, topic, sent.length));
   });
 
-  it("spreads batches over worker threads: exactly once, in order per key, also as keys move between workers", async () => {
+  it("spreads batches over worker threads, several in flight: exactly once, in order per key, also as keys move between workers", async () => {
     const topic = `logs-parallel-${Date.now()}`;
     await createTopic(brokers, topic);
     const sent = [...generateLogEvents({ seed: 77, count: 10_000, anomalyRate: 0.02 })];
-    const batchSize = 150;
-    // The per-batch balancing really moves keys: some key is sent by more than one worker.
-    const workersOfKey = new Map<string, Set<number>>();
-    for (let i = 0; i < sent.length; i += batchSize) {
-      splitBatch(sent.slice(i, i + batchSize).map(toMessage), 3).forEach((part, w) => part.forEach((m) => workersOfKey.set(m.key, (workersOfKey.get(m.key) ?? new Set()).add(w))));
-    }
-    expect(Math.max(...[...workersOfKey.values()].map((s) => s.size))).toBeGreaterThan(1);
+    const sink = new ParallelKafkaSink({ brokers, workers: 3 });
+    // First half one batch at a time: every batch re-balances its keys, so keys move. Second half
+    // four batches in flight: keys stay where their unacknowledged messages are.
+    const r = await produceAll(sink, topic, sent, 150, 1, 4);
+    expect(r).toMatchObject({ sent: 10_000, errors: 0 });
+    // Batches really overlapped, and the balancing really moved keys between producers.
+    expect(r.maxConcurrent).toBeGreaterThan(1);
+    expect(sink.keyMoves).toBeGreaterThan(0);
+    expectSameAsSent(sent, await readBack(brokers, topic, sent.length));
+  });
 
-    expect(await produceAll(new ParallelKafkaSink({ brokers, workers: 3 }), topic, sent, batchSize)).toMatchObject({ sent: 10_000, errors: 0 });
+  it("KafkaSink keeps call order for sends issued without waiting", async () => {
+    const topic = `logs-concurrent-${Date.now()}`;
+    await createTopic(brokers, topic);
+    const sent = [...generateLogEvents({ seed: 78, count: 3_000 })];
+    const r = await produceAll(new KafkaSink({ brokers }), topic, sent, 50, 8);
+    expect(r).toMatchObject({ sent: 3_000, errors: 0 });
+    expect(r.maxConcurrent).toBeGreaterThan(1);
     expectSameAsSent(sent, await readBack(brokers, topic, sent.length));
   });
 

@@ -33,16 +33,17 @@ describe("LogProducer", () => {
     expect(Math.max(...sink.batches.map((b) => b.length))).toBe(100);
   });
 
-  it("builds the next batch while one is in flight, but sends one batch at a time, in order", async () => {
+  /** Three batches of 100 through a sink whose sends take 20 ms; returns what happened, in order. */
+  async function traceBatches(maxInFlightBatches?: number): Promise<{ events: string[]; ids: string[]; maxConcurrent: number }> {
     const logs = [...generateLogEvents({ seed: 4, count: 300 })];
     const events: string[] = [];
     let inSend = 0;
+    let maxConcurrent = 0;
     const sink: LogSink = {
       connect: async () => undefined,
       disconnect: async () => undefined,
       send: async (_t, messages) => {
-        inSend++;
-        expect(inSend).toBe(1);
+        maxConcurrent = Math.max(maxConcurrent, ++inSend);
         const id = (parseLogEvent(messages[0].value, 65536) as any).event.traceId;
         events.push(`send ${id}`);
         await new Promise((r) => setTimeout(r, 20));
@@ -57,12 +58,30 @@ describe("LogProducer", () => {
         yield logs[i];
       }
     }
-    const r = await new LogProducer(sink, { topic: "t", eventsPerSecond: 0, batchSize: 100 }).run(source());
+    const r = await new LogProducer(sink, { topic: "t", eventsPerSecond: 0, batchSize: 100, maxInFlightBatches }).run(source());
     expect(r.sent).toBe(300);
-    const [a, b, c] = [0, 100, 200].map((i) => logs[i].event.traceId);
+    // run resolved only after every send was done.
+    expect(inSend).toBe(0);
+    return { events, ids: [0, 100, 200].map((i) => logs[i].event.traceId), maxConcurrent };
+  }
+
+  it("with maxInFlightBatches 1, builds the next batch while one is in flight but sends one at a time", async () => {
+    const { events, ids: [a, b, c], maxConcurrent } = await traceBatches(1);
+    expect(maxConcurrent).toBe(1);
     // Batch 2 is built (up to taking batch 3's first log) while batch 1 is in flight; each send
     // starts only after the one before is done.
     expect(events).toEqual([`take ${a}`, `take ${b}`, `send ${a}`, `take ${c}`, `done ${a}`, `send ${b}`, `done ${b}`, `send ${c}`, `done ${c}`]);
+  });
+
+  it("by default hands the sink a second batch before the first is acknowledged, never a third", async () => {
+    const { events, ids: [a, b, c], maxConcurrent } = await traceBatches();
+    expect(maxConcurrent).toBe(2);
+    // Batches go out in order; the third waits for the first to be done.
+    expect(events).toEqual([`take ${a}`, `take ${b}`, `send ${a}`, `take ${c}`, `send ${b}`, `done ${a}`, `send ${c}`, `done ${b}`, `done ${c}`]);
+  });
+
+  it("refuses a maxInFlightBatches that is not a positive integer", async () => {
+    await expect(new LogProducer(new RecordingSink(), { topic: "t", eventsPerSecond: 0, maxInFlightBatches: 0 }).run([])).rejects.toThrow(/maxInFlightBatches must be a positive integer, got 0/);
   });
 
   it("never builds a batch over maxBatchBytes", async () => {
