@@ -1,7 +1,7 @@
 /**
  * The log producer: takes generated logs, batches them, paces them to a target rate and sends
  * them through a LogSink. One service's logs share a key, so they land in one partition in order.
- * Stopping (SIGTERM in the container) finishes the batch in flight and returns the counts.
+ * Stopping (SIGTERM in the container) finishes the batches in flight and returns the counts.
  */
 import { encodeLogEvent, HEADER_ANOMALY_KIND } from "../lib/log-event";
 import type { GeneratedLog } from "./generator";
@@ -60,7 +60,7 @@ export class LogProducer {
     private readonly opts: ProducerOptions,
   ) {}
 
-  /** Asks the running `run` to finish the batch in flight and return. */
+  /** Asks the running `run` to finish the batches in flight and return. */
   stop(): void {
     this.stopping = true;
   }

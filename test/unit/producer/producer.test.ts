@@ -114,7 +114,7 @@ describe("LogProducer", () => {
     );
   });
 
-  it("stop() finishes the batch in flight and sends what was already taken", async () => {
+  it("stop() finishes the batches in flight and sends what was already taken", async () => {
     const sink = new RecordingSink();
     const p = new LogProducer(sink, { topic: "t", eventsPerSecond: 2000, batchSize: 10 });
     const run = p.run(generateLogEvents({ seed: 6, count: 100_000 }));
