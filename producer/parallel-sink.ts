@@ -92,7 +92,7 @@ export interface PackedMessages {
   /** ends[i] = end of message i's value in `values` (it starts where message i - 1 ends). */
   readonly ends: Int32Array;
   readonly keyTable: string[];
-  readonly keyIndex: Uint16Array;
+  readonly keyIndex: Uint32Array;
   /** [message index, headers] for the messages that have headers. */
   readonly headers: [number, Readonly<Record<string, string>>][];
 }
@@ -105,7 +105,7 @@ export function packMessages(messages: readonly OutgoingMessage[]): PackedMessag
   const ends = new Int32Array(messages.length);
   const keyTable: string[] = [];
   const keyOf = new Map<string, number>();
-  const keyIndex = new Uint16Array(messages.length);
+  const keyIndex = new Uint32Array(messages.length);
   const headers: [number, Readonly<Record<string, string>>][] = [];
   let at = 0;
   messages.forEach((m, i) => {
@@ -114,7 +114,6 @@ export function packMessages(messages: readonly OutgoingMessage[]): PackedMessag
     let k = keyOf.get(m.key);
     if (k === undefined) {
       k = keyTable.push(m.key) - 1;
-      if (k > 0xffff) throw new RangeError("packMessages: more than 65,536 distinct keys in one batch");
       keyOf.set(m.key, k);
     }
     keyIndex[i] = k;
