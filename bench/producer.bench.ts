@@ -6,6 +6,7 @@
  *   npm run bench -- producer          (RECORDS=200000, ROUNDS=3, WORKERS=2 by default)
  */
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { loadConfig } from "../lib/config";
@@ -16,7 +17,6 @@ import { KafkaSink, type LogSink } from "../producer/sink";
 import type { GeneratedLog } from "../producer/generator";
 import { generateLogEvents } from "../producer/generator";
 import type { LogEvent } from "../lib/log-event";
-import { availableParallelism } from "node:os";
 import { CpuMeter, median } from "./stats";
 
 const RECORDS = Number(process.env.RECORDS ?? 200_000);

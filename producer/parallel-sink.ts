@@ -151,8 +151,6 @@ export class ParallelKafkaSink implements LogSink {
   /** The worker each key was last sent by, and how many of its parts there are unacknowledged. */
   private readonly owner = new Map<string, { worker: number; unacked: number }>();
   private moves = 0;
-  /** Sends not yet settled (disconnect waits for them). */
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   private readonly size: number;
 
@@ -238,18 +236,14 @@ export class ParallelKafkaSink implements LogSink {
       call.then(settled, settled);
       return call;
     });
-    const done = Promise.allSettled(calls).then((results) => {
+    return Promise.allSettled(calls).then((results) => {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw failed.reason;
     });
-    const tracked = done.catch(() => undefined);
-    this.inFlight.add(tracked);
-    void tracked.then(() => this.inFlight.delete(tracked));
-    return done;
   }
 
+  /** Each worker's disconnect comes after the parts posted to it, and its KafkaSink finishes those first. */
   async disconnect(): Promise<void> {
-    await Promise.all(this.inFlight);
     this.closing = true;
     try {
       await Promise.all(this.workers.map((w) => this.call(w, { op: "disconnect" })));
@@ -260,7 +254,11 @@ export class ParallelKafkaSink implements LogSink {
   }
 }
 
-/** The worker side: one KafkaSink, driven by messages from the parent, one request at a time in arrival order. */
+/**
+ * The worker side: one KafkaSink, driven by messages from the parent. Per-key order rests on
+ * KafkaSink sending in call order (and disconnecting after its sends): parts are handed to it in
+ * the order they were posted.
+ */
 function serveWorker(): void {
   const port = parentPort!;
   const sink = new KafkaSink((workerData as { options: KafkaSinkOptions }).options);
@@ -269,12 +267,8 @@ function serveWorker(): void {
     if (req.op === "disconnect") return sink.disconnect();
     return sink.send(req.topic, unpackMessages(req.packed));
   };
-  // Per-key order rests on this: a part starts only once the one posted before it has settled.
-  let previous: Promise<unknown> = Promise.resolve();
   port.on("message", (req: Request) => {
-    const run = previous.then(() => handle(req));
-    previous = run.catch(() => undefined);
-    run.then(
+    handle(req).then(
       () => port.postMessage({ id: req.id, ok: true } satisfies Reply),
       (e: Error) => port.postMessage({ id: req.id, ok: false, error: e.message } satisfies Reply),
     );

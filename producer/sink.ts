@@ -52,10 +52,10 @@ export const keyCachingPartitioner: ICustomPartitioner = () => {
   const byDefault = Partitioners.DefaultPartitioner();
   const cache = new Map<string, number>();
   return (args) => {
-    const { topic, partitionMetadata, message } = args;
+    const { partitionMetadata, message } = args;
     if (message.partition != null || message.key == null) return byDefault(args);
     // The partition depends on the key and the partition count, nothing else.
-    const id = `${topic}\u0000${partitionMetadata.length}\u0000${message.key.toString()}`;
+    const id = `${partitionMetadata.length}\u0000${message.key.toString()}`;
     let p = cache.get(id);
     if (p === undefined) {
       p = byDefault(args);
